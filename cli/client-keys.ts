@@ -1,0 +1,271 @@
+/**
+ * Operator CLI for the client-key table (RFC 9421 request-signing keys).
+ *
+ *   npm run client-keys -- generate --alg ed25519 --out-private alice.private.jwk.json --out-public alice.public.jwk.json
+ *   npm run client-keys -- register --key-id alice-1 --owner client-alice --public-key alice.public.jwk.json
+ *   npm run client-keys -- list [--owner client-alice] [--json]
+ *   npm run client-keys -- revoke --key-id alice-1
+ *
+ * Table: --table or CLIENT_KEY_TABLE_NAME. Endpoint: --endpoint or DYNAMODB_ENDPOINT (e.g. the local
+ * dynalite, http://127.0.0.1:8000); region: --region or AWS_REGION. Private keys never go to the table.
+ */
+import {
+  ConditionalCheckFailedException,
+  DynamoDBClient,
+  PutItemCommand,
+  ScanCommand,
+  UpdateItemCommand,
+  type AttributeValue,
+} from '@aws-sdk/client-dynamodb';
+import { readFileSync, writeFileSync } from 'node:fs';
+import type { JsonWebKey } from 'node:crypto';
+import { parseArgs } from 'node:util';
+import { generateClientKeyPair } from '../client/keys';
+import { CLIENT_KEY_TABLE } from '../lambdas/shared/contracts/tables';
+import {
+  algorithmForKey,
+  isSignatureAlgorithm,
+  publicKeyFromJwk,
+} from '../lambdas/shared/http-signatures/algorithms';
+import {
+  clientKeyFromItem,
+  clientKeyToItem,
+  keyIdSchema,
+  type ClientKeyRecord,
+} from '../lambdas/shared/http-signatures/client-key-record';
+
+/** Where the CLI writes; injectable for tests. */
+export interface CliIo {
+  readonly out: (line: string) => void;
+  readonly err: (line: string) => void;
+  readonly env: NodeJS.ProcessEnv;
+  readonly now: () => number;
+}
+
+/** A usage or input problem: printed without a stack, exit code 2. */
+export class CliUsageError extends Error {
+  override readonly name = 'CliUsageError';
+}
+
+const USAGE = `usage: client-keys <generate|register|list|revoke> [options]
+  generate --alg ed25519|ecdsa-p256-sha256 --out-private FILE --out-public FILE
+  register --key-id ID --owner CLIENT_ID --public-key FILE
+  list     [--owner CLIENT_ID] [--json]
+  revoke   --key-id ID
+common: --table NAME (or ${CLIENT_KEY_TABLE.envVar})  --endpoint URL (or DYNAMODB_ENDPOINT)  --region R (or AWS_REGION)`;
+
+function readJsonFile(path: string): unknown {
+  try {
+    // eslint-disable-next-line security/detect-non-literal-fs-filename -- the operator names the file on the command line
+    return JSON.parse(readFileSync(path, 'utf8'), (key, value: unknown) => {
+      if (key === '__proto__' || key === 'constructor' || key === 'prototype')
+        throw new SyntaxError('forbidden key');
+      return value;
+    });
+  } catch (cause) {
+    throw new CliUsageError(`cannot read a JSON key from ${path}`, { cause });
+  }
+}
+
+function dynamoFrom(values: { endpoint?: string; region?: string }, env: NodeJS.ProcessEnv): DynamoDBClient {
+  const endpoint = values.endpoint ?? env.DYNAMODB_ENDPOINT;
+  const region = values.region ?? env.AWS_REGION ?? (endpoint === undefined ? undefined : 'local');
+  return new DynamoDBClient({
+    ...(region === undefined ? {} : { region }),
+    ...(endpoint === undefined
+      ? {}
+      : { endpoint, credentials: { accessKeyId: 'local', secretAccessKey: 'local' }, maxAttempts: 1 }),
+  });
+}
+
+async function listKeys(
+  dynamo: DynamoDBClient,
+  table: string,
+  owner: string | undefined,
+): Promise<ClientKeyRecord[]> {
+  const records: ClientKeyRecord[] = [];
+  let start: Record<string, AttributeValue> | undefined;
+  do {
+    const out = await dynamo.send(
+      new ScanCommand({
+        TableName: table,
+        ExclusiveStartKey: start,
+        ...(owner === undefined
+          ? {}
+          : { FilterExpression: 'ownerClientId = :o', ExpressionAttributeValues: { ':o': { S: owner } } }),
+      }),
+    );
+    for (const item of out.Items ?? []) {
+      const record = clientKeyFromItem(item);
+      if (record !== undefined) records.push(record);
+    }
+    start = out.LastEvaluatedKey;
+  } while (start !== undefined);
+  return records.sort((a, b) => a.keyId.localeCompare(b.keyId));
+}
+
+/** Runs the CLI with arguments (without `node script`); resolves to the exit code. */
+export async function runClientKeys(argv: readonly string[], io: CliIo): Promise<number> {
+  const [command, ...rest] = argv;
+  let parsed;
+  try {
+    parsed = parseArgs({
+      args: rest,
+      options: {
+        'key-id': { type: 'string' },
+        owner: { type: 'string' },
+        'public-key': { type: 'string' },
+        alg: { type: 'string' },
+        'out-private': { type: 'string' },
+        'out-public': { type: 'string' },
+        table: { type: 'string' },
+        endpoint: { type: 'string' },
+        region: { type: 'string' },
+        json: { type: 'boolean' },
+      },
+      strict: true,
+    });
+  } catch (cause) {
+    io.err(cause instanceof Error ? cause.message : 'bad arguments');
+    io.err(USAGE);
+    return 2;
+  }
+  const values = parsed.values;
+  try {
+    if (command === 'generate') {
+      const alg = values.alg ?? 'ed25519';
+      if (!isSignatureAlgorithm(alg)) throw new CliUsageError('--alg must be ed25519 or ecdsa-p256-sha256');
+      if (values['out-private'] === undefined || values['out-public'] === undefined) {
+        throw new CliUsageError('generate needs --out-private and --out-public');
+      }
+      const pair = generateClientKeyPair(alg);
+      // eslint-disable-next-line security/detect-non-literal-fs-filename -- the operator names the file on the command line
+      writeFileSync(values['out-private'], JSON.stringify(pair.privateJwk, null, 2) + '\n', {
+        mode: 0o600,
+        flag: 'wx',
+      });
+      // eslint-disable-next-line security/detect-non-literal-fs-filename -- the operator names the file on the command line
+      writeFileSync(values['out-public'], JSON.stringify(pair.publicJwk, null, 2) + '\n', { flag: 'wx' });
+      io.out(`generated ${alg} key pair; thumbprint ${pair.thumbprint}`);
+      io.out(`private key: ${values['out-private']} (keep it secret)  public key: ${values['out-public']}`);
+      return 0;
+    }
+    if (command !== 'register' && command !== 'list' && command !== 'revoke')
+      throw new CliUsageError('unknown command');
+    const table = values.table ?? io.env[CLIENT_KEY_TABLE.envVar];
+    if (table === undefined || table === '')
+      throw new CliUsageError(`set --table or ${CLIENT_KEY_TABLE.envVar}`);
+    const dynamo = dynamoFrom(values, io.env);
+    try {
+      const now = Math.floor(io.now() / 1000);
+      if (command === 'register') {
+        const keyId = keyIdSchema.safeParse(values['key-id']);
+        if (!keyId.success) throw new CliUsageError('--key-id is required (letters, digits, ._:@/+=-)');
+        if (values.owner === undefined || values.owner === '') throw new CliUsageError('--owner is required');
+        if (values['public-key'] === undefined) throw new CliUsageError('--public-key FILE is required');
+        const jwk = readJsonFile(values['public-key']);
+        if (typeof jwk !== 'object' || jwk === null)
+          throw new CliUsageError('the public key file must hold a JWK');
+        let algorithm;
+        try {
+          algorithm = algorithmForKey(publicKeyFromJwk(jwk as JsonWebKey));
+        } catch (cause) {
+          throw new CliUsageError('the file must hold an Ed25519 or P-256 PUBLIC JWK (no "d")', { cause });
+        }
+        if (algorithm === undefined) throw new CliUsageError('unsupported key type');
+        const { kty, crv, x, y } = jwk as JsonWebKey;
+        const record: ClientKeyRecord = {
+          keyId: keyId.data,
+          ownerClientId: values.owner,
+          status: 'active',
+          algorithm,
+          publicJwk: y === undefined ? { kty, crv, x } : { kty, crv, x, y },
+          createdAt: now,
+        };
+        try {
+          await dynamo.send(
+            new PutItemCommand({
+              TableName: table,
+              Item: clientKeyToItem(record),
+              ConditionExpression: 'attribute_not_exists(keyId)',
+            }),
+          );
+        } catch (cause) {
+          if (cause instanceof ConditionalCheckFailedException) {
+            throw new CliUsageError(`key id ${keyId.data} is already registered`, { cause });
+          }
+          throw cause;
+        }
+        io.out(`registered ${keyId.data} (${algorithm}) for ${values.owner}`);
+        return 0;
+      }
+      if (command === 'list') {
+        const records = await listKeys(dynamo, table, values.owner);
+        if (values.json === true) {
+          io.out(JSON.stringify(records, null, 2));
+        } else {
+          for (const r of records) {
+            io.out(
+              [
+                r.keyId,
+                r.ownerClientId,
+                r.status,
+                r.algorithm,
+                new Date(r.createdAt * 1000).toISOString(),
+              ].join('\t'),
+            );
+          }
+          if (records.length === 0) io.out('(no keys)');
+        }
+        return 0;
+      }
+      const keyId = keyIdSchema.safeParse(values['key-id']);
+      if (!keyId.success) throw new CliUsageError('--key-id is required');
+      try {
+        await dynamo.send(
+          new UpdateItemCommand({
+            TableName: table,
+            Key: { keyId: { S: keyId.data } },
+            UpdateExpression: 'SET #s = :revoked, revokedAt = :now',
+            ConditionExpression: 'attribute_exists(keyId)',
+            ExpressionAttributeNames: { '#s': 'status' },
+            ExpressionAttributeValues: { ':revoked': { S: 'revoked' }, ':now': { N: String(now) } },
+          }),
+        );
+      } catch (cause) {
+        if (cause instanceof ConditionalCheckFailedException)
+          throw new CliUsageError(`no key ${keyId.data}`, { cause });
+        throw cause;
+      }
+      io.out(`revoked ${keyId.data} (guards stop accepting it within their key cache TTL)`);
+      return 0;
+    } finally {
+      dynamo.destroy();
+    }
+  } catch (error) {
+    if (error instanceof CliUsageError) {
+      io.err(`client-keys: ${error.message}`);
+      io.err(USAGE);
+      return 2;
+    }
+    io.err(
+      `client-keys: ${error instanceof Error ? error.name : 'error'}: ${error instanceof Error ? error.message : ''}`,
+    );
+    return 1;
+  }
+}
+
+if (require.main === module) {
+  void runClientKeys(process.argv.slice(2), {
+    out: (line) => {
+      console.log(line);
+    },
+    err: (line) => {
+      console.error(line);
+    },
+    env: process.env,
+    now: Date.now,
+  }).then((code) => {
+    process.exitCode = code;
+  });
+}

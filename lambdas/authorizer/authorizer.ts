@@ -1,0 +1,245 @@
+import type { Fetcher } from 'aws-jwt-verify/https';
+import type { AuthorizerConfig } from '../shared/config/authorizer-config';
+import type { AuthorizerContext } from '../shared/contracts/authorizer-context';
+import { AUTHORIZER_DECISION_METRIC, type DecisionOutcome } from '../shared/contracts/metrics';
+import { DecisionCounter, type MetricsSink, type StructuredLogger } from '../shared/logging/powertools';
+import { extractBearerToken } from './bearer';
+import { buildAuthorizerContext, principalFromClaims, type Principal } from './claims';
+import { DecisionCache, tokenCacheKey } from './decision-cache';
+import { AuthorizerError, InternalAuthorizerError, TokenRejectedError, type ReasonCode } from './errors';
+import { parseAuthorizerEvent, type AuthorizerRequest } from './events';
+import { HttpFetcher } from './http-fetcher';
+import { toAuthorizerError } from './library-errors';
+import { apiArnPrefix, parseMethodArn } from './method-arn';
+import { PolicyBuilder, type PolicyDocument } from './policy';
+import { compileRoutes, matchRoute, matchRouteKey, type CompiledRoute } from './route-matcher';
+import { allowedRoutes, allowedRoutesKey, entitlementsOf } from './rules';
+import { TokenVerifier, type TokenTrace } from './verifier';
+
+/** Everything the authorizer takes from its surroundings; all optional, injected by tests and embedders. */
+export interface AuthorizerDeps {
+  /** Current time in epoch milliseconds. @default Date.now */
+  readonly clock?: () => number;
+  /** Fetches JWKS and OIDC discovery documents. @default an http(s) fetcher with the configured timeout */
+  readonly fetcher?: Fetcher;
+  /** Receives one line per decision. @default a Powertools Logger (see handler.ts) */
+  readonly logger?: StructuredLogger;
+  /** Receives the EMF decision counts. @default a Powertools Metrics (see handler.ts) */
+  readonly metrics?: MetricsSink;
+  /**
+   * Decision counts are aggregated and published at most this often; 0 publishes every decision.
+   * @default 1000
+   */
+  readonly metricsFlushIntervalMs?: number;
+}
+
+/** REST API (TOKEN or REQUEST) authorizer answer. */
+export interface PolicyAuthorizerResult {
+  readonly principalId: string;
+  readonly policyDocument: PolicyDocument;
+  readonly context: AuthorizerContext;
+  readonly usageIdentifierKey?: string;
+}
+
+/** HTTP API payload 2.0 simple response. */
+export interface SimpleAuthorizerResult {
+  readonly isAuthorized: boolean;
+  readonly context: AuthorizerContext | Readonly<Record<string, never>>;
+}
+
+export type AuthorizerResult = PolicyAuthorizerResult | SimpleAuthorizerResult;
+
+/** What a verified token is remembered as in the decision cache. */
+interface VerifiedPrincipal {
+  readonly principal: Principal;
+  readonly context: AuthorizerContext;
+  readonly allowed: readonly boolean[];
+  readonly allowedKey: string;
+  readonly kid: string;
+}
+
+/** The message API Gateway turns into a 401. Exactly this, nothing else. */
+export const UNAUTHORIZED = 'Unauthorized';
+
+/**
+ * The authorizer's decision logic, independent of Lambda: verify the bearer token (or find it in the
+ * decision cache), map its claims to roles and scopes, decide the route, build the cacheable policy,
+ * and write one log line and one metric per decision.
+ */
+export class Authorizer {
+  private readonly verifier: TokenVerifier;
+  private readonly routes: readonly CompiledRoute[];
+  private readonly policies: PolicyBuilder;
+  private readonly cache: DecisionCache<VerifiedPrincipal>;
+  private readonly maxTokenBytes: number;
+  private readonly logger: StructuredLogger;
+  private readonly counter: DecisionCounter;
+  private readonly cacheEnabled: boolean;
+  private readonly preloaded: Promise<void>;
+
+  constructor(
+    config: AuthorizerConfig,
+    deps: AuthorizerDeps & { logger: StructuredLogger; metrics: MetricsSink },
+  ) {
+    const clock = deps.clock ?? Date.now;
+    this.logger = deps.logger;
+    this.counter = new DecisionCounter(deps.metrics, {
+      metricName: AUTHORIZER_DECISION_METRIC,
+      clock,
+      ...(deps.metricsFlushIntervalMs === undefined ? {} : { flushIntervalMs: deps.metricsFlushIntervalMs }),
+    });
+    this.cacheEnabled = config.decisionCache.maxEntries > 0;
+    this.maxTokenBytes = config.tokenLimits.maxTokenBytes;
+    this.routes = compileRoutes(config.routes);
+    this.policies = new PolicyBuilder(this.routes);
+    this.cache = new DecisionCache({
+      maxEntries: config.decisionCache.maxEntries,
+      maxAgeSeconds: config.decisionCache.maxAgeSeconds,
+      clock,
+    });
+    this.verifier = new TokenVerifier(config, {
+      clock,
+      fetcher: deps.fetcher ?? new HttpFetcher({ timeoutMs: config.jwks.fetchTimeoutMs }),
+    });
+    this.preloaded = this.verifier.preload().then((failures) => {
+      for (const failure of failures) {
+        this.logger.warn('JWKS pre-load failed; keys will be fetched on demand', {
+          reason: 'jwks_unavailable',
+          jwksSource: failure.cacheKey,
+          errorName: failure.error instanceof Error ? failure.error.name : 'unknown',
+        });
+      }
+    });
+  }
+
+  /** Resolves when the cold-start JWKS pre-load has finished (successfully or not). Never rejects. */
+  ready(): Promise<void> {
+    return this.preloaded;
+  }
+
+  /**
+   * Answers one authorizer event.
+   * @throws Error `Unauthorized` (exactly) for a REST event with a missing, malformed or invalid token,
+   *   or on any internal failure (fail closed)
+   */
+  async handle(event: unknown, requestId?: string): Promise<AuthorizerResult> {
+    const started = performance.now();
+    const trace: TokenTrace = {};
+    const request = parseAuthorizerEvent(event);
+    let route: CompiledRoute | undefined;
+    let cached = false;
+    try {
+      if (request === undefined) throw new InternalAuthorizerError('unsupported authorizer event');
+      const arn = request.kind === 'rest' ? parseMethodArn(request.methodArn) : undefined;
+      if (request.kind === 'rest' && arn === undefined) {
+        throw new InternalAuthorizerError('methodArn is not an execute-api method ARN');
+      }
+      const token = extractBearerToken(request.authorization, this.maxTokenBytes);
+      const cacheKey = this.cacheEnabled ? tokenCacheKey(token) : undefined;
+      let verified = cacheKey === undefined ? undefined : this.cache.get(cacheKey);
+      cached = verified !== undefined;
+      if (verified === undefined) {
+        verified = await this.verifyToken(token, trace);
+        if (cacheKey !== undefined) this.cache.set(cacheKey, verified, verified.principal.exp);
+      } else {
+        traceFromPrincipal(trace, verified);
+      }
+      route = this.selectRoute(request, arn?.method, arn?.path);
+      const reason: ReasonCode =
+        route === undefined
+          ? 'no_matching_rule'
+          : verified.allowed[route.index] === true
+            ? 'ok'
+            : 'missing_role';
+      const outcome: DecisionOutcome = reason === 'ok' ? 'allow' : 'deny';
+      this.record(outcome, reason, trace, started, request, route, cached, requestId);
+      if (arn === undefined) {
+        return outcome === 'allow'
+          ? { isAuthorized: true, context: verified.context }
+          : { isAuthorized: false, context: {} };
+      }
+      return {
+        principalId: verified.principal.sub,
+        policyDocument: this.policies.build(apiArnPrefix(arn), verified.allowed, verified.allowedKey),
+        context: verified.context,
+      };
+    } catch (caught) {
+      const error = toAuthorizerError(caught);
+      const outcome: DecisionOutcome = error instanceof InternalAuthorizerError ? 'error' : 'unauthorized';
+      try {
+        this.record(outcome, error.reason, trace, started, request, route, cached, requestId, error);
+      } catch {
+        // Logging must never turn a refusal into anything but a refusal.
+      }
+      if (request?.kind === 'http-v2') return { isAuthorized: false, context: {} };
+      throw new Error(UNAUTHORIZED);
+    }
+  }
+
+  private async verifyToken(token: string, trace: TokenTrace): Promise<VerifiedPrincipal> {
+    const verified = await this.verifier.verify(token, trace);
+    const principal = principalFromClaims(verified.payload, verified.issuer);
+    const allowed = allowedRoutes(this.routes, entitlementsOf(principal));
+    return {
+      principal,
+      context: buildAuthorizerContext(principal),
+      allowed,
+      allowedKey: allowedRoutesKey(allowed),
+      kid: verified.kid,
+    };
+  }
+
+  private selectRoute(
+    request: AuthorizerRequest,
+    arnMethod: string | undefined,
+    arnPath: string | undefined,
+  ): CompiledRoute | undefined {
+    if (request.kind === 'rest') return matchRoute(this.routes, arnMethod ?? '', arnPath ?? '');
+    if (request.routeTemplate !== undefined) {
+      return matchRouteKey(this.routes, request.routeTemplate, request.method);
+    }
+    return matchRoute(this.routes, request.method, request.path);
+  }
+
+  private record(
+    outcome: DecisionOutcome,
+    reason: ReasonCode,
+    trace: TokenTrace,
+    started: number,
+    request: AuthorizerRequest | undefined,
+    route: CompiledRoute | undefined,
+    cached: boolean,
+    requestId: string | undefined,
+    error?: AuthorizerError,
+  ): void {
+    const attributes: Record<string, unknown> = {
+      outcome,
+      reason,
+      sub: trace.sub,
+      iss: trace.iss,
+      kid: trace.kid,
+      jti: trace.jti,
+      latencyMs: Math.round((performance.now() - started) * 1000) / 1000,
+      route: route === undefined ? undefined : `${route.method} ${route.template}`,
+      eventType: request?.kind,
+      cached,
+      requestId,
+    };
+    if (error instanceof TokenRejectedError && error.claim !== undefined) attributes.claim = error.claim;
+    if (outcome === 'error') {
+      const cause = error?.cause;
+      attributes.errorName = cause instanceof Error ? cause.name : error?.name;
+      this.logger.error('authorizer decision', attributes);
+    } else {
+      this.logger.info('authorizer decision', attributes);
+    }
+    this.counter.record(outcome, reason);
+  }
+}
+
+function traceFromPrincipal(trace: TokenTrace, verified: VerifiedPrincipal): void {
+  trace.sub = verified.principal.sub;
+  trace.iss = verified.principal.iss;
+  trace.kid = verified.kid;
+  if (verified.principal.jti !== '') trace.jti = verified.principal.jti;
+}

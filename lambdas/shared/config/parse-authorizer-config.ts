@@ -1,0 +1,20 @@
+import { authorizerConfigSchema, type AuthorizerConfig } from './authorizer-config';
+import { parseJsonConfig, toConfigError } from './config-error';
+
+/** The environment variable the authorizer Lambda reads its configuration from. */
+export const AUTH_CONFIG_ENV = 'AUTH_CONFIG';
+
+/**
+ * Validates an authorizer configuration object. Throws a {@link ConfigError} naming every bad field.
+ * @param source what to call the document in error messages, e.g. `AUTH_CONFIG` or a file name
+ */
+export function parseAuthorizerConfig(raw: unknown, source = AUTH_CONFIG_ENV): AuthorizerConfig {
+  const result = authorizerConfigSchema.safeParse(raw);
+  if (!result.success) throw toConfigError(source, result.error);
+  return result.data;
+}
+
+/** Reads and validates `AUTH_CONFIG` (JSON) from an environment. */
+export function loadAuthorizerConfigFromEnv(env: NodeJS.ProcessEnv = process.env): AuthorizerConfig {
+  return parseAuthorizerConfig(parseJsonConfig(AUTH_CONFIG_ENV, env.AUTH_CONFIG), AUTH_CONFIG_ENV);
+}

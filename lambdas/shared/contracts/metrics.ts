@@ -1,0 +1,25 @@
+/**
+ * CloudWatch metric names shared by the Lambdas that emit them (EMF) and the stack that builds
+ * alarms and the dashboard on them. Change a name here and both sides follow.
+ */
+
+/** Namespace of every custom metric of the edge. */
+export const METRICS_NAMESPACE = 'ApiSecurityEdge';
+
+/** One authorizer decision (count 1 per decision), with dimensions {@link DECISION_DIMENSIONS}. */
+export const AUTHORIZER_DECISION_METRIC = 'AuthorizerDecision';
+
+/** Dimensions of {@link AUTHORIZER_DECISION_METRIC}. */
+export const DECISION_DIMENSIONS = {
+  /** `allow`, `deny` (403) or `unauthorized` (401); `error` for a fail-closed internal failure. */
+  outcome: 'outcome',
+  /** Reason code, e.g. `ok`, `expired`, `bad_signature`, `unknown_kid`, `no_matching_rule`. */
+  reason: 'reason',
+} as const;
+
+/** Outcomes of an authorizer decision, the values of the `outcome` dimension. */
+export const DECISION_OUTCOMES = ['allow', 'deny', 'unauthorized', 'error'] as const;
+export type DecisionOutcome = (typeof DECISION_OUTCOMES)[number];
+
+/** Count of 429 responses, from a metric filter on the access log (API Gateway has no such metric). */
+export const THROTTLED_REQUESTS_METRIC = 'ThrottledRequests';

@@ -1,0 +1,74 @@
+import { CfnOutput, Duration, Stack, type StackProps } from 'aws-cdk-lib';
+import * as apigateway from 'aws-cdk-lib/aws-apigateway';
+import type { Construct } from 'constructs';
+import { ConfigError } from '../lambdas/shared/config/config-error';
+import type { EdgeConfig } from './config/edge-config';
+import { JwtAuthorizer } from './jwt-authorizer';
+import { retentionDays } from './log-retention';
+import { acknowledge, NAG_ACKNOWLEDGEMENTS } from './nag-acknowledgements';
+
+/** API Gateway ids: 10 lower-case letters and digits. */
+const REST_API_ID = /^[a-z0-9]{10}$/;
+
+/** Properties of {@link AttachAuthorizerStack}. */
+export interface AttachAuthorizerStackProps extends StackProps {
+  /** The validated edge configuration (its `auth` section; `api.functions` and `api.logging` if present). */
+  readonly config: EdgeConfig;
+  /** Id of the existing REST API. */
+  readonly restApiId: string;
+  /** Id of its root resource. @default - not needed to register an authorizer */
+  readonly rootResourceId?: string;
+}
+
+/**
+ * Attach-only mode: deploys the authorizer Lambda and registers it as a TOKEN authorizer on an
+ * existing REST API given by id. Outputs the authorizer id to set on the API's methods
+ * (`AuthorizationType: CUSTOM`, `AuthorizerId`) — redeploy the API's stage after that.
+ */
+export class AttachAuthorizerStack extends Stack {
+  readonly authorizer: JwtAuthorizer;
+
+  constructor(scope: Construct, id: string, props: AttachAuthorizerStackProps) {
+    super(scope, id, props);
+    if (!REST_API_ID.test(props.restApiId)) {
+      throw new ConfigError('context', [
+        {
+          path: 'restApiId',
+          message: 'must be a REST API id (10 lower-case letters and digits), e.g. -c restApiId=a1b2c3d4e5',
+        },
+      ]);
+    }
+    if (props.rootResourceId !== undefined && !REST_API_ID.test(props.rootResourceId)) {
+      throw new ConfigError('context', [
+        { path: 'rootResourceId', message: 'must be a resource id (10 lower-case letters and digits)' },
+      ]);
+    }
+    const restApi =
+      props.rootResourceId === undefined
+        ? apigateway.RestApi.fromRestApiId(this, 'ExistingApi', props.restApiId)
+        : apigateway.RestApi.fromRestApiAttributes(this, 'ExistingApi', {
+            restApiId: props.restApiId,
+            rootResourceId: props.rootResourceId,
+          });
+    const api = props.config.api;
+    this.authorizer = new JwtAuthorizer(this, 'Authorizer', {
+      restApi,
+      authConfig: props.config.auth,
+      functionProps: {
+        memorySize: api?.functions.authorizerMemoryMb,
+        timeout: api === undefined ? undefined : Duration.seconds(api.functions.authorizerTimeoutSeconds),
+        reservedConcurrentExecutions: api?.functions.authorizerReservedConcurrency,
+        logRetention: api === undefined ? undefined : retentionDays(api.logging.retentionDays),
+      },
+    });
+    const fn = this.authorizer.function;
+    if (fn !== undefined) acknowledge(fn.role ?? fn, NAG_ACKNOWLEDGEMENTS.xrayWildcard);
+
+    new CfnOutput(this, 'AuthorizerId', {
+      value: this.authorizer.authorizerId,
+      description:
+        'Set this authorizer id (type CUSTOM) on the methods of the existing API, then redeploy its stage',
+    });
+    new CfnOutput(this, 'AuthorizerFunctionArn', { value: this.authorizer.handler.functionArn });
+  }
+}

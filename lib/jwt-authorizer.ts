@@ -1,0 +1,204 @@
+import * as path from 'node:path';
+import { Duration, Stack } from 'aws-cdk-lib';
+import * as apigateway from 'aws-cdk-lib/aws-apigateway';
+import * as lambda from 'aws-cdk-lib/aws-lambda';
+import type * as logs from 'aws-cdk-lib/aws-logs';
+import { Construct, type IConstruct } from 'constructs';
+import type { AuthorizerConfig } from '../lambdas/shared/config/authorizer-config';
+import { AUTH_CONFIG_ENV } from '../lambdas/shared/config/parse-authorizer-config';
+import { describeUnprotected, findUnprotectedMethods } from './authorization-guard';
+import { EdgeFunction } from './edge-function';
+import { InvalidPropertyError } from './errors';
+import { BEARER_VALIDATION_REGEX, IDENTITY_HEADER, RESULT_CACHE_TTL_LIMITS } from './identity-validation';
+
+/** Entry of the authorizer Lambda (one handler for REST TOKEN and HTTP API payload 2.0 events). */
+export const AUTHORIZER_ENTRY = path.join(__dirname, '..', 'lambdas', 'authorizer', 'handler.ts');
+
+/** Lambda environment variables may not exceed 4 KB in total. */
+const LAMBDA_ENVIRONMENT_LIMIT_BYTES = 4096;
+
+/**
+ * What the authorizer's policy covers, which decides whether API Gateway may cache it.
+ * - `all-routes`: the policy lists every method the principal may call (this product's authorizer),
+ *   so a cached policy is right for every later route.
+ * - `current-route`: the policy allows only the `methodArn` of the request; caching it would give
+ *   the same token 403 on other routes (or, worse, the wrong answer), so the cache TTL must be 0.
+ */
+export type PolicyScope = 'all-routes' | 'current-route';
+
+/** Sizing of the authorizer function the construct creates. */
+export interface JwtAuthorizerFunctionProps {
+  /** Memory in MB. @default 512 */
+  readonly memorySize?: number;
+  /** Timeout; a timeout answers 500 (fail closed). @default Duration.seconds(5) */
+  readonly timeout?: Duration;
+  /** Log retention. @default logs.RetentionDays.ONE_YEAR */
+  readonly logRetention?: logs.RetentionDays;
+  /** Reserved concurrency. @default - unreserved */
+  readonly reservedConcurrentExecutions?: number;
+  /** Extra environment variables (e.g. table names). @default - only `AUTH_CONFIG` */
+  readonly environment?: Record<string, string>;
+}
+
+/** Properties of a {@link JwtAuthorizer}. */
+export interface JwtAuthorizerProps {
+  /**
+   * The REST API to register the authorizer on: a `RestApi` of this stack, one of another stack, or
+   * one imported with `RestApi.fromRestApiAttributes`. Only its id is used, so the CDK's
+   * "Authorizer must be attached to a RestApi" limitation does not apply.
+   */
+  readonly restApi: apigateway.IRestApi;
+  /** The validated `auth` section; passed to the function as `AUTH_CONFIG` and used by the synth guard. */
+  readonly authConfig: AuthorizerConfig;
+  /**
+   * An existing authorizer function. Give this or `functionProps`, not both.
+   * @default - a new function is bundled from `lambdas/authorizer/handler.ts`
+   */
+  readonly handler?: lambda.IFunction;
+  /** Sizing of the new function. @default - see {@link JwtAuthorizerFunctionProps} */
+  readonly functionProps?: JwtAuthorizerFunctionProps;
+  /**
+   * Result cache TTL, 0–3600 s (0 turns the cache off).
+   * @default - `authConfig.resultCacheTtlSeconds`
+   * @see https://docs.aws.amazon.com/apigateway/latest/developerguide/apigateway-lambda-authorizer-output.html
+   */
+  readonly resultsCacheTtl?: Duration;
+  /** What the returned policy covers. @default 'all-routes' */
+  readonly policyScope?: PolicyScope;
+  /** Name of the authorizer in API Gateway. @default - the construct's unique id */
+  readonly authorizerName?: string;
+  /**
+   * Constructs whose API Gateway methods must all be authorized or public in `authConfig.routes`;
+   * synth fails otherwise. Add more with {@link JwtAuthorizer.protect}.
+   * @default - `[restApi]`
+   */
+  readonly protectedScopes?: readonly IConstruct[];
+}
+
+/**
+ * A TOKEN Lambda authorizer for the product's JWT authorizer, registered with a `CfnAuthorizer` on a
+ * REST API given by id. Identity source: the `Authorization` header; identity validation:
+ * `Bearer <token68>` (API Gateway answers 401 without invoking the Lambda otherwise).
+ *
+ * Use it as `authorizer` of `addMethod` on resources of that API. At synth it fails when a method of
+ * a protected API has no authorization and is not listed public, and when caching is on for a
+ * route-specific policy.
+ * @see https://docs.aws.amazon.com/apigateway/latest/developerguide/apigateway-use-lambda-authorizer.html
+ */
+export class JwtAuthorizer extends Construct implements apigateway.IAuthorizer {
+  /** Id of the authorizer, for methods and for the attach-only app's output. */
+  readonly authorizerId: string;
+  readonly authorizationType = apigateway.AuthorizationType.CUSTOM;
+  /** The authorizer function. */
+  readonly handler: lambda.IFunction;
+  /** The function this construct created, if it created one. */
+  readonly function?: EdgeFunction;
+  /** The result cache TTL in seconds. */
+  readonly resultsCacheTtlSeconds: number;
+  private readonly protectedScopes: IConstruct[];
+  private readonly authConfig: AuthorizerConfig;
+
+  constructor(scope: Construct, id: string, props: JwtAuthorizerProps) {
+    super(scope, id);
+    this.authConfig = props.authConfig;
+    const ttl =
+      props.resultsCacheTtl?.toSeconds({ integral: false }) ?? props.authConfig.resultCacheTtlSeconds;
+    if (!Number.isInteger(ttl) || ttl < RESULT_CACHE_TTL_LIMITS.min || ttl > RESULT_CACHE_TTL_LIMITS.max) {
+      throw new InvalidPropertyError(
+        this.node.path,
+        'resultsCacheTtl',
+        `must be a whole number of seconds between ${RESULT_CACHE_TTL_LIMITS.min} and ${RESULT_CACHE_TTL_LIMITS.max} (got ${ttl})`,
+      );
+    }
+    const policyScope = props.policyScope ?? 'all-routes';
+    if (policyScope === 'current-route' && ttl > 0) {
+      throw new InvalidPropertyError(
+        this.node.path,
+        'resultsCacheTtl',
+        `must be 0 when policyScope is 'current-route' (got ${ttl}): API Gateway would reuse a policy ` +
+          'made for one route on every other route the same token calls',
+      );
+    }
+    if (props.handler !== undefined && props.functionProps !== undefined) {
+      throw new InvalidPropertyError(this.node.path, 'handler', 'and functionProps are exclusive: give one');
+    }
+    this.resultsCacheTtlSeconds = ttl;
+
+    if (props.handler === undefined) {
+      const environment = {
+        ...props.functionProps?.environment,
+        [AUTH_CONFIG_ENV]: JSON.stringify(props.authConfig),
+      };
+      const envBytes = Object.entries(environment).reduce(
+        (sum, [k, v]) => sum + Buffer.byteLength(k) + Buffer.byteLength(v),
+        0,
+      );
+      if (envBytes > LAMBDA_ENVIRONMENT_LIMIT_BYTES) {
+        throw new InvalidPropertyError(
+          this.node.path,
+          'authConfig',
+          `is too large for the Lambda environment (${envBytes} bytes with the other variables; the limit is ${LAMBDA_ENVIRONMENT_LIMIT_BYTES})`,
+        );
+      }
+      const fn = new EdgeFunction(this, 'Function', {
+        entry: AUTHORIZER_ENTRY,
+        description: 'JWT authorizer (REST TOKEN and HTTP API payload 2.0)',
+        memorySize: props.functionProps?.memorySize ?? 512,
+        timeout: props.functionProps?.timeout ?? Duration.seconds(5),
+        logRetention: props.functionProps?.logRetention,
+        reservedConcurrentExecutions: props.functionProps?.reservedConcurrentExecutions,
+        environment,
+      });
+      this.function = fn;
+      this.handler = fn;
+    } else {
+      this.handler = props.handler;
+    }
+
+    const stack = Stack.of(this);
+    const authorizer = new apigateway.CfnAuthorizer(this, 'Resource', {
+      restApiId: props.restApi.restApiId,
+      name: props.authorizerName ?? this.node.addr,
+      type: 'TOKEN',
+      identitySource: `method.request.header.${IDENTITY_HEADER}`,
+      identityValidationExpression: BEARER_VALIDATION_REGEX,
+      authorizerResultTtlInSeconds: ttl,
+      authorizerUri: `arn:${stack.partition}:apigateway:${stack.region}:lambda:path/2015-03-31/functions/${this.handler.functionArn}/invocations`,
+    });
+    this.authorizerId = authorizer.ref;
+
+    new lambda.CfnPermission(this, 'InvokePermission', {
+      action: 'lambda:InvokeFunction',
+      functionName: this.handler.functionArn,
+      principal: 'apigateway.amazonaws.com',
+      sourceArn: stack.formatArn({
+        service: 'execute-api',
+        resource: props.restApi.restApiId,
+        resourceName: `authorizers/${this.authorizerId}`,
+      }),
+    });
+
+    this.protectedScopes = [...(props.protectedScopes ?? [props.restApi])];
+    this.node.addValidation({ validate: () => this.validateProtectedScopes() });
+  }
+
+  /** Adds a construct (an API, or an imported API with methods added to it) to the synth guard. */
+  protect(scope: IConstruct): void {
+    this.protectedScopes.push(scope);
+  }
+
+  /** Method options for a protected method. */
+  methodOptions(): { authorizer: apigateway.IAuthorizer; authorizationType: apigateway.AuthorizationType } {
+    return { authorizer: this, authorizationType: this.authorizationType };
+  }
+
+  private validateProtectedScopes(): string[] {
+    const errors: string[] = [];
+    for (const scope of this.protectedScopes) {
+      for (const method of findUnprotectedMethods(scope, this.authConfig.routes)) {
+        errors.push(describeUnprotected(method));
+      }
+    }
+    return errors;
+  }
+}

@@ -1,0 +1,109 @@
+import { createHash, randomBytes } from 'node:crypto';
+import { BucketSet } from './token-bucket';
+import { QuotaCounter, type QuotaPeriod } from './quota';
+
+/** A throttle: token bucket refill rate (per second) and size. */
+export interface Throttle {
+  readonly rateLimit: number;
+  readonly burstLimit: number;
+}
+
+/** A per-method throttle override. */
+export interface MethodThrottle extends Throttle {
+  readonly method: string;
+  readonly path: string;
+}
+
+/** A usage plan tier (the `api.usagePlans[]` entry, in part). */
+export interface UsagePlan {
+  readonly name: string;
+  readonly throttle: Throttle;
+  readonly quota?: { readonly limit: number; readonly period: QuotaPeriod } | undefined;
+  readonly methodThrottles: readonly MethodThrottle[];
+}
+
+/** An API key known to the local gateway: API Gateway generates values; locally they are random too. */
+export interface LocalApiKey {
+  readonly id: string;
+  readonly name: string;
+  readonly value: string;
+  readonly plan: string;
+}
+
+/** Makes one API key (40 random characters, like API Gateway's) for a plan. */
+export function generateApiKey(plan: string, name: string): LocalApiKey {
+  const value = randomBytes(30).toString('base64url');
+  const id = createHash('sha256').update(value).digest('hex').slice(0, 10);
+  return { id, name, value, plan };
+}
+
+/** The outcome of usage-plan metering. */
+export type MeterResult =
+  | { readonly ok: true; readonly key: LocalApiKey | undefined }
+  | {
+      readonly ok: false;
+      readonly response: 'INVALID_API_KEY' | 'THROTTLED' | 'QUOTA_EXCEEDED';
+      readonly key: LocalApiKey | undefined;
+    };
+
+/** Settings of the usage-plan meter. */
+export interface MeterSettings {
+  readonly plans: readonly UsagePlan[];
+  readonly keys: readonly LocalApiKey[];
+  /** Stage default throttle (all clients together). */
+  readonly stageThrottle: Throttle;
+  /** Stage per-method throttles (all clients together). */
+  readonly stageMethodThrottles: readonly MethodThrottle[];
+}
+
+/**
+ * Usage plans and throttling: stage throttles (per method, else the stage default) for everyone,
+ * then, for methods that require an API key, the key's plan: per-method or plan throttle per key,
+ * then the plan's quota. Exceeding any → 429; a required key that is missing or unknown → 403.
+ */
+export class UsageMeter {
+  private readonly buckets = new BucketSet();
+  private readonly quotas = new QuotaCounter();
+  private readonly byValue: Map<string, LocalApiKey>;
+  private readonly plans: Map<string, UsagePlan>;
+
+  constructor(private readonly settings: MeterSettings) {
+    this.byValue = new Map(settings.keys.map((k) => [k.value, k]));
+    this.plans = new Map(settings.plans.map((p) => [p.name, p]));
+  }
+
+  /** Stage-level throttle for a method (before the authorizer). */
+  stageAllows(httpMethod: string, resourcePath: string, nowMs: number): boolean {
+    const override = this.settings.stageMethodThrottles.find(
+      (t) => t.path === resourcePath && t.method === httpMethod,
+    );
+    const throttle = override ?? this.settings.stageThrottle;
+    const key = override === undefined ? 'stage' : `stage|${httpMethod} ${resourcePath}`;
+    return this.buckets.tryTake(key, throttle.rateLimit, throttle.burstLimit, nowMs);
+  }
+
+  /** Looks up an API key value. */
+  findKey(value: string | undefined): LocalApiKey | undefined {
+    return value === undefined ? undefined : this.byValue.get(value);
+  }
+
+  /** Plan metering for a method that requires an API key. */
+  meter(keyValue: string | undefined, httpMethod: string, resourcePath: string, nowMs: number): MeterResult {
+    const key = this.findKey(keyValue);
+    const plan = key === undefined ? undefined : this.plans.get(key.plan);
+    if (key === undefined || plan === undefined) return { ok: false, response: 'INVALID_API_KEY', key };
+    const override = plan.methodThrottles.find((t) => t.path === resourcePath && t.method === httpMethod);
+    const throttle = override ?? plan.throttle;
+    const bucketKey = `plan|${plan.name}|${key.id}|${override === undefined ? '*' : `${httpMethod} ${resourcePath}`}`;
+    if (!this.buckets.tryTake(bucketKey, throttle.rateLimit, throttle.burstLimit, nowMs)) {
+      return { ok: false, response: 'THROTTLED', key };
+    }
+    if (
+      plan.quota !== undefined &&
+      !this.quotas.tryConsume(`${plan.name}|${key.id}`, plan.quota.limit, plan.quota.period, nowMs)
+    ) {
+      return { ok: false, response: 'QUOTA_EXCEEDED', key };
+    }
+    return { ok: true, key };
+  }
+}

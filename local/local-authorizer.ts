@@ -1,0 +1,42 @@
+import type { AuthorizerConfig } from '../lambdas/shared/config/authorizer-config';
+import { silentLogger, silentMetrics, type StructuredLogger } from '../lambdas/shared/logging/powertools';
+import type { TokenAuthorizerEvent } from './gateway/gateway';
+
+/** The authorizer as the local gateway invokes it: event in, answer out (or `Unauthorized` thrown). */
+export type LocalAuthorizer = (event: TokenAuthorizerEvent) => Promise<unknown>;
+
+/** The part of `lambdas/authorizer/handler.ts` the local edge uses. */
+interface AuthorizerModule {
+  createAuthorizer(
+    config: AuthorizerConfig,
+    deps?: { clock?: () => number; logger?: StructuredLogger; metrics?: typeof silentMetrics },
+  ): ((event: unknown, context?: unknown) => Promise<unknown>) & { ready?: () => Promise<void> };
+}
+
+/** How the local authorizer runs. */
+export interface LocalAuthorizerOptions {
+  readonly clock: () => number;
+  /** Decision log lines (Powertools JSON) to stdout; off in tests. */
+  readonly logDecisions: boolean;
+}
+
+/**
+ * Builds the real authorizer (`createAuthorizer` of lambdas/authorizer/handler.ts) from the local
+ * configuration and waits for its JWKS pre-load from the local identity provider, so the first
+ * request already has the keys (as after a Lambda cold start). Metrics (EMF) are not printed locally.
+ */
+export async function loadLocalAuthorizer(
+  config: AuthorizerConfig,
+  options: LocalAuthorizerOptions,
+): Promise<LocalAuthorizer> {
+  // Loaded lazily, after the environment the stack would set is in place.
+  // eslint-disable-next-line @typescript-eslint/no-require-imports -- lazy on purpose
+  const mod = require('../lambdas/authorizer/handler') as AuthorizerModule;
+  const handler = mod.createAuthorizer(config, {
+    clock: options.clock,
+    metrics: silentMetrics,
+    ...(options.logDecisions ? {} : { logger: silentLogger }),
+  });
+  await handler.ready?.();
+  return (event) => handler(event, {});
+}

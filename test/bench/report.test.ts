@@ -1,0 +1,119 @@
+import type { WarmAlgorithmResult } from '../../bench/authorizer-warm';
+import { verdict } from '../../bench/budget';
+import { COLD_TARGET_NAMES } from '../../bench/cold-start';
+import { budgetLines, readingSection, renderReport } from '../../bench/report';
+import type { BenchResults } from '../../bench/results';
+
+const machine = {
+  cpuModel: 'Test CPU',
+  cores: 2,
+  node: 'v20.0.0',
+  os: 'Linux',
+  memoryGiB: 4,
+  loadAverage: 0.5,
+  date: '2026-01-01T00:00:00.000Z',
+};
+
+function warm(alg: 'RS256' | 'ES256', oursFraction: number): WarmAlgorithmResult {
+  const floor = [1000, 2000, 1500];
+  const oursMiss = floor.map((f) => f * oursFraction);
+  return {
+    alg,
+    samples: {
+      floor,
+      awsJwtVerify: floor.map((f) => f * 0.6),
+      oursMiss,
+      oursHit: oursMiss.map((m) => m * 12),
+      oursMissNoLog: oursMiss.map((m) => m * 1.1),
+      oursMissNoMetrics: oursMiss.map((m) => m * 1.05),
+      oursMissSilent: oursMiss.map((m) => m * 1.2),
+      jose: oursMiss.map((m) => m / 4),
+      jsonwebtoken: oursMiss.map((m) => m / 1.5),
+    },
+    checks: {
+      linesPerDecision: 2,
+      bytesPerDecision: 600,
+      jwksFetchesDuringInit: 1,
+      jwksFetchesByFirstRequest: 0,
+      samePolicyAsPeers: true,
+      rejectsTamperedToken: true,
+      verificationsPerMiss: 1,
+      verificationsPerHit: 0,
+    },
+  };
+}
+
+function results(overrides: Partial<BenchResults> = {}): BenchResults {
+  return {
+    machine,
+    profile: 'full',
+    runs: 3,
+    elapsedSeconds: 90,
+    warm: [warm('RS256', 0.5), warm('ES256', 0.5)],
+    cold: {
+      emptyNodeMs: [20, 21, 22],
+      targets: [
+        {
+          name: COLD_TARGET_NAMES.authorizer,
+          timedFirstDecision: true,
+          bundleBytes: 200 * 1024,
+          byPackage: [{ name: 'zod', bytes: 100 * 1024 }],
+          samples: [10, 20, 40].map((ms) => ({
+            loadedAboveEmptyMs: ms,
+            aboveEmptyMs: ms + 5,
+            cpuAboveEmptyMs: ms + 5,
+            requireMs: ms - 5,
+            readyMs: 5,
+            firstDecisionMs: 1,
+          })),
+        },
+      ],
+    },
+    guard: undefined,
+    gateway: undefined,
+    pending: [{ section: 'Local gateway', reason: 'not present' }],
+    ...overrides,
+  };
+}
+
+describe('bench report', () => {
+  it('judges every budget item against the median of paired ratios', () => {
+    const byId = Object.fromEntries(budgetLines(results()).map((l) => [l.item.id, l]));
+    expect(byId.warmRs256?.measured?.median).toBeCloseTo(0.5, 10);
+    expect(verdict(byId.warmRs256!)).toBe('met'); // ≥ 45 %
+    expect(verdict(byId.warmEs256!)).toBe('NOT MET'); // ≥ 65 %
+    expect(byId.joseRs256?.measured?.median).toBeCloseTo(4, 10);
+    expect(verdict(byId.joseRs256!)).toBe('met');
+    expect(verdict(byId.cacheRs256!)).toBe('met');
+    expect(verdict(byId.bundleSize!)).toBe('NOT MET'); // 200 KB
+    expect(byId.coldStart?.measured?.median).toBe(20);
+    expect(verdict(byId.coldStart!)).toBe('met');
+    expect(verdict(byId.firstRequestNoFetch!)).toBe('met');
+  });
+
+  it('marks budget items pending, never met, when a section did not run', () => {
+    const lines = budgetLines(
+      results({
+        warm: undefined,
+        cold: undefined,
+        pending: [{ section: 'Authorizer (warm path)', reason: 'handler missing' }],
+      }),
+    );
+    expect(lines.map(verdict)).toEqual(lines.map(() => 'pending'));
+    expect(lines[0]?.missing).toBe('handler missing');
+  });
+
+  it('renders the machine, the budget table, every section and the pending list', () => {
+    const text = renderReport(results());
+    expect(text).toContain('Test CPU, 2 cores');
+    expect(text).toContain('| Warm authorizer ES256');
+    expect(text).toContain('NOT MET');
+    expect(text).toMatch(/## 3\. Cold start[\s\S]*200\.0 KB/);
+    expect(text).toContain('- **Local gateway**: not present');
+  });
+
+  it('attributes the overhead above the floor in µs per decision', () => {
+    // floor 1500/s median → 666.7 µs; ours at half the floor → as much again above it.
+    expect(readingSection(results())).toMatch(/RS256\*\*: the signature check itself costs 666\.7 µs/);
+  });
+});

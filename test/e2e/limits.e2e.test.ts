@@ -1,0 +1,180 @@
+import type { EdgeConfig } from '../../lib/config/edge-config';
+import type { LocalAuthorizer } from '../../local/local-authorizer';
+import { startLocalEdge } from '../../local/edge';
+import { loadEdgeConfigFile } from '../../local/local-config';
+import { join } from 'node:path';
+import { announceRemoteSkips, IS_REMOTE, itLocal, startTarget, type E2eTarget } from './e2e-target';
+
+/** Tiny limits so a handful of requests shows the behaviour (local only). */
+function tinyStageThrottle(config: EdgeConfig): EdgeConfig {
+  if (config.api === undefined) throw new Error('example config has no api section');
+  return {
+    ...config,
+    api: { ...config.api, throttle: { rateLimit: 0.01, burstLimit: 3 }, methodThrottles: [] },
+  };
+}
+
+function requiredKeys(source: 'HEADER' | 'AUTHORIZER') {
+  return (config: EdgeConfig): EdgeConfig => {
+    const apiSection = config.api;
+    if (apiSection === undefined) throw new Error('example config has no api section');
+    return {
+      ...config,
+      api: {
+        ...apiSection,
+        apiKeys: { source, required: true },
+        usagePlans: [
+          {
+            name: 'tiny',
+            throttle: { rateLimit: 0.01, burstLimit: 2 },
+            methodThrottles: [],
+            apiKeys: [{ name: 'tiny-1' }],
+          },
+          {
+            name: 'quota',
+            throttle: { rateLimit: 100, burstLimit: 100 },
+            quota: { limit: 3, period: 'DAY' },
+            methodThrottles: [],
+            apiKeys: [{ name: 'quota-1' }],
+          },
+        ],
+      },
+    };
+  };
+}
+
+describe('e2e: throttling, quotas and usage plans', () => {
+  beforeAll(() => {
+    announceRemoteSkips('limits.e2e', 'they need tiny throttles and generated API keys in the local config');
+  });
+
+  itLocal('(local only) stage throttle: the burst passes, the next request → 429 THROTTLED', async () => {
+    const target = await startTarget(tinyStageThrottle);
+    try {
+      const statuses: number[] = [];
+      for (let i = 0; i < 5; i++) statuses.push((await fetch(`${target.baseUrl}/health`)).status);
+      expect(statuses).toEqual([200, 200, 200, 429, 429]);
+      const res = await fetch(`${target.baseUrl}/health`);
+      expect(res.headers.get('content-type')).toBe('application/problem+json');
+      expect(((await res.json()) as { status: number }).status).toBe(429);
+    } finally {
+      await target.close();
+    }
+  });
+
+  const remoteProbe = Number(process.env.E2E_RATE_LIMIT_PROBE ?? '0');
+  (IS_REMOTE && remoteProbe > 0 ? it : it.skip)(
+    '(remote, opt-in) a burst of requests eventually gets 429',
+    async () => {
+      const target = await startTarget();
+      const statuses = await Promise.all(
+        Array.from({ length: remoteProbe }, () =>
+          fetch(`${target.baseUrl}/health`, { headers: target.baseHeaders }).then((r) => r.status),
+        ),
+      );
+      expect(statuses).toContain(429);
+    },
+  );
+
+  describe('(local only) usage plans with API keys from x-api-key', () => {
+    let target: E2eTarget;
+    let token: string;
+    beforeAll(async () => {
+      if (IS_REMOTE) return;
+      target = await startTarget(requiredKeys('HEADER'));
+      token = await target.token('reader');
+    });
+    afterAll(async () => {
+      if (!IS_REMOTE) await target.close();
+    });
+    const get = (key: string | undefined): Promise<Response> =>
+      fetch(`${target.baseUrl}/profile`, {
+        headers: { Authorization: `Bearer ${token}`, ...(key === undefined ? {} : { 'x-api-key': key }) },
+      });
+    const keyOf = (plan: string): string => target.local!.edge.apiKeys.find((k) => k.plan === plan)!.value;
+
+    itLocal('error flow: no key or an unknown key → 403, the public route needs none', async () => {
+      expect((await get(undefined)).status).toBe(403);
+      expect((await get('not-a-real-key-value-000000000000000000')).status).toBe(403);
+      expect((await fetch(`${target.baseUrl}/health`)).status).toBe(200);
+    });
+
+    itLocal(
+      'plan throttle per key: the tiny plan gets 429 after its burst, the other key is unaffected',
+      async () => {
+        const tiny = keyOf('tiny');
+        expect([(await get(tiny)).status, (await get(tiny)).status, (await get(tiny)).status]).toEqual([
+          200, 200, 429,
+        ]);
+        expect((await get(keyOf('quota'))).status).toBe(200);
+      },
+    );
+
+    itLocal('quota: the 4th request of the day → 429 QUOTA_EXCEEDED, next day allowed again', async () => {
+      const key = keyOf('quota');
+      const local = target.local!;
+      // One request was used by the previous test.
+      expect((await get(key)).status).toBe(200);
+      expect((await get(key)).status).toBe(200);
+      const over = await get(key);
+      expect(over.status).toBe(429);
+      local.clock.advance(86_400);
+      const fresh = await target.token('reader');
+      const next = await fetch(`${target.baseUrl}/profile`, {
+        headers: { Authorization: `Bearer ${fresh}`, 'x-api-key': key },
+      });
+      expect(next.status).toBe(200);
+    });
+  });
+
+  itLocal(
+    '(local only) API key from the authorizer (usageIdentifierKey): each client metered on its own key',
+    async () => {
+      if (IS_REMOTE) return;
+      const base = await loadEdgeConfigFile(join(__dirname, '../../config/edge.config.json'));
+      let keyForSub: Record<string, string> = {};
+      const edge = await startLocalEdge({
+        baseConfig: base,
+        ports: { gateway: 0, idp: 0, dynamo: 0 },
+        stateDir: undefined,
+        adjustConfig: requiredKeys('AUTHORIZER'),
+        // Stands in for the client registry of the revocation issue: the real authorizer's answer,
+        // plus the usageIdentifierKey the registry would choose for the token's subject.
+        wrapAuthorizer:
+          (authorizer: LocalAuthorizer): LocalAuthorizer =>
+          async (event) => {
+            const answer = (await authorizer(event)) as Record<string, unknown>;
+            const sub = answer.principalId as string;
+            return Object.hasOwn(keyForSub, sub) ? { ...answer, usageIdentifierKey: keyForSub[sub] } : answer;
+          },
+      });
+      try {
+        keyForSub = {
+          alice: edge.apiKeys.find((k) => k.plan === 'tiny')!.value,
+          walt: edge.apiKeys.find((k) => k.plan === 'quota')!.value,
+        };
+        const mint = async (sub: string, roles: string[]): Promise<string> => {
+          const res = await fetch(edge.idp.tokenEndpoint, {
+            method: 'POST',
+            headers: { 'content-type': 'application/json' },
+            body: JSON.stringify({ sub, roles }),
+          });
+          return ((await res.json()) as { access_token: string }).access_token;
+        };
+        const alice = await mint('alice', ['orders:read']);
+        const walt = await mint('walt', ['orders:read']);
+        const nora = await mint('nora', ['orders:read']);
+        const get = (t: string): Promise<number> =>
+          fetch(`${edge.gatewayUrl}/profile`, { headers: { Authorization: `Bearer ${t}` } }).then(
+            (r) => r.status,
+          );
+        expect([await get(alice), await get(alice), await get(alice)]).toEqual([200, 200, 429]);
+        expect(await get(walt)).toBe(200);
+        // A client without a key in a plan is refused when keys are required.
+        expect(await get(nora)).toBe(403);
+      } finally {
+        await edge.close();
+      }
+    },
+  );
+});
