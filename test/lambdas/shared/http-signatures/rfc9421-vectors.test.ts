@@ -37,9 +37,16 @@ w0EkjqF7xB4FivAxzic30tMM4GF+hR6Dxh71Z50VGGdldkkDXZCnTNnoXQ==
 const ED25519_PUBLIC = `-----BEGIN PUBLIC KEY-----
 MCowBQYDK2VwAyEAJrQLj5P/89iXES9+vFgrIy29clF9CC/oPPsw3c5D0bs=
 -----END PUBLIC KEY-----`;
-const ED25519_PRIVATE = `-----BEGIN PRIVATE KEY-----
-MC4CAQAwBQYDK2VwBCIEIJ+DYvh6SEqVTm50DFtMDoQikTmiCqirVv9mWG9qfSnF
------END PRIVATE KEY-----`;
+/**
+ * The private half of B.1.4, as the RFC also publishes it (JWK form). A public test vector, not a
+ * secret: it exists so that anyone can reproduce the RFC's Ed25519 signatures byte for byte.
+ */
+const ED25519_PRIVATE_JWK = {
+  kty: 'OKP',
+  crv: 'Ed25519',
+  d: 'n4Ni-HpISpVObnQMW0wOhCKROaIKqKtW_2ZYb2p9KcU',
+  x: 'JrQLj5P_89iXES9-vFgrIy29clF9CC_oPPsw3c5D0bs',
+};
 
 const REQUEST_DIGEST =
   'sha-512=:WZDPaVn/7XgHaAy8pmojAkGWoRx2UFChF41A2svX+TaPm+AbwAgBWnrIiYllu7BNNyealdVLvRwEmTHWXvJwew==:';
@@ -194,7 +201,7 @@ describe('RFC 9421 Appendix B.2 signature bases and signatures', () => {
     );
     const bytes = parseSignatureField(signature).get('sig-b26')!;
     expect(verifyBase('ed25519', createPublicKey(ED25519_PUBLIC), base, bytes)).toBe(true);
-    const resigned = signBase('ed25519', createPrivateKey(ED25519_PRIVATE), base);
+    const resigned = signBase('ed25519', createPrivateKey({ key: ED25519_PRIVATE_JWK, format: 'jwk' }), base);
     expect(serializeSignatureMember('sig-b26', resigned)).toBe(signature);
   });
 
