@@ -199,7 +199,7 @@ export function readingSection(results: BenchResults): string {
     const both = extraMicros(r, 'oursMiss', 'oursMissSilent');
     if (logging !== undefined && metrics !== undefined && both !== undefined) {
       parts.push(
-        `the log line (Powertools Logger, with its Lambda-context middleware) accounts for about ${us(logging)}, ` +
+        `the log line (one JSON line in Powertools Logger's format, written by lambdas/shared/logging/json-logger.ts) accounts for about ${us(logging)}, ` +
           `the decision metric (Powertools Metrics EMF, as the handler publishes it) for about ${us(metrics)}, both together ${us(both)}`,
       );
     }

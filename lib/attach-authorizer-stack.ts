@@ -2,7 +2,9 @@ import { CfnOutput, Duration, Stack, type StackProps } from 'aws-cdk-lib';
 import * as apigateway from 'aws-cdk-lib/aws-apigateway';
 import type { Construct } from 'constructs';
 import { ConfigError } from '../lambdas/shared/config/config-error';
+import { REVOCATION_TABLE } from '../lambdas/shared/contracts/tables';
 import type { EdgeConfig } from './config/edge-config';
+import { createEdgeTable } from './edge-tables';
 import { JwtAuthorizer } from './jwt-authorizer';
 import { retentionDays } from './log-retention';
 import { acknowledge, NAG_ACKNOWLEDGEMENTS } from './nag-acknowledgements';
@@ -51,9 +53,26 @@ export class AttachAuthorizerStack extends Stack {
             rootResourceId: props.rootResourceId,
           });
     const api = props.config.api;
+    // Revocation on without a named table: this stack creates the revocation table.
+    const revocation = props.config.auth.revocation;
+    const revocationTable =
+      revocation !== undefined && revocation.tableName === undefined
+        ? createEdgeTable(this, REVOCATION_TABLE, {
+            ...(api === undefined
+              ? {}
+              : {
+                  deletionProtection: api.tables.deletionProtection,
+                  retainOnStackDelete: api.tables.retainOnStackDelete,
+                }),
+          })
+        : undefined;
+    if (revocationTable !== undefined) {
+      new CfnOutput(this, 'RevocationTableName', { value: revocationTable.tableName });
+    }
     this.authorizer = new JwtAuthorizer(this, 'Authorizer', {
       restApi,
       authConfig: props.config.auth,
+      ...(revocationTable === undefined ? {} : { revocationTable }),
       functionProps: {
         memorySize: api?.functions.authorizerMemoryMb,
         timeout: api === undefined ? undefined : Duration.seconds(api.functions.authorizerTimeoutSeconds),

@@ -2,6 +2,7 @@ import { Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
 import * as apigateway from 'aws-cdk-lib/aws-apigateway';
 import * as acm from 'aws-cdk-lib/aws-certificatemanager';
 import type * as lambda from 'aws-cdk-lib/aws-lambda';
+import type * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
 import type { AuthorizerConfig } from '../lambdas/shared/config/authorizer-config';
@@ -35,6 +36,8 @@ export interface EdgeApiProps {
   readonly routes: readonly EdgeRoute[];
   /** Sizing of the authorizer function. @default - see JwtAuthorizerFunctionProps */
   readonly authorizerFunctionProps?: JwtAuthorizerFunctionProps;
+  /** The revocation table, for `authConfig.revocation`. @default - see JwtAuthorizerProps.revocationTable */
+  readonly revocationTable?: dynamodb.ITable;
 }
 
 /** Route key as config writes it: `GET /orders/{id}`. */
@@ -140,6 +143,7 @@ export class EdgeApi extends Construct {
       restApi: this.api,
       authConfig,
       functionProps: props.authorizerFunctionProps,
+      ...(props.revocationTable === undefined ? {} : { revocationTable: props.revocationTable }),
     });
 
     // Authorizer and gateway-response changes need a new deployment; the CDK only hashes what it manages itself.

@@ -192,6 +192,7 @@ export class EdgeStack extends Stack {
       config: api,
       authConfig: auth,
       routes,
+      revocationTable: this.tables.revocations,
       authorizerFunctionProps: {
         memorySize: api.functions.authorizerMemoryMb,
         timeout: Duration.seconds(api.functions.authorizerTimeoutSeconds),

@@ -37,7 +37,7 @@ export class EdgeTables extends Construct {
     super(scope, id);
     const tables = new Map<string, dynamodb.Table>();
     for (const definition of EDGE_TABLES) {
-      tables.set(definition.logicalName, this.createTable(definition, props));
+      tables.set(definition.logicalName, createEdgeTable(this, definition, props));
     }
     this.byLogicalName = tables;
     this.nonces = this.get(NONCE_TABLE);
@@ -51,20 +51,28 @@ export class EdgeTables extends Construct {
     if (table === undefined) throw new Error(`${this.node.path}: no table ${definition.logicalName}`);
     return table;
   }
+}
 
-  private createTable(definition: TableDefinition, props: EdgeTablesProps): dynamodb.Table {
-    return new dynamodb.Table(this, definition.logicalName, {
-      partitionKey: { name: definition.partitionKey, type: dynamodb.AttributeType.STRING },
-      sortKey:
-        definition.sortKey === undefined
-          ? undefined
-          : { name: definition.sortKey, type: dynamodb.AttributeType.STRING },
-      billingMode: dynamodb.BillingMode.PAY_PER_REQUEST,
-      pointInTimeRecoverySpecification: { pointInTimeRecoveryEnabled: true },
-      encryption: dynamodb.TableEncryption.AWS_MANAGED,
-      timeToLiveAttribute: definition.ttlAttribute,
-      deletionProtection: props.deletionProtection ?? true,
-      removalPolicy: (props.retainOnStackDelete ?? true) ? RemovalPolicy.RETAIN : RemovalPolicy.DESTROY,
-    });
-  }
+/**
+ * One table of the edge from its shared definition, with the defaults of {@link EdgeTables} (also used
+ * by the attach-only stack for the revocation table).
+ */
+export function createEdgeTable(
+  scope: Construct,
+  definition: TableDefinition,
+  props: EdgeTablesProps = {},
+): dynamodb.Table {
+  return new dynamodb.Table(scope, definition.logicalName, {
+    partitionKey: { name: definition.partitionKey, type: dynamodb.AttributeType.STRING },
+    sortKey:
+      definition.sortKey === undefined
+        ? undefined
+        : { name: definition.sortKey, type: dynamodb.AttributeType.STRING },
+    billingMode: dynamodb.BillingMode.PAY_PER_REQUEST,
+    pointInTimeRecoverySpecification: { pointInTimeRecoveryEnabled: true },
+    encryption: dynamodb.TableEncryption.AWS_MANAGED,
+    timeToLiveAttribute: definition.ttlAttribute,
+    deletionProtection: props.deletionProtection ?? true,
+    removalPolicy: (props.retainOnStackDelete ?? true) ? RemovalPolicy.RETAIN : RemovalPolicy.DESTROY,
+  });
 }

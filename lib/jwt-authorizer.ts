@@ -1,11 +1,13 @@
 import * as path from 'node:path';
-import { Duration, Stack } from 'aws-cdk-lib';
+import { CfnOutput, Duration, Stack } from 'aws-cdk-lib';
 import * as apigateway from 'aws-cdk-lib/aws-apigateway';
+import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import type * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct, type IConstruct } from 'constructs';
 import type { AuthorizerConfig } from '../lambdas/shared/config/authorizer-config';
 import { AUTH_CONFIG_ENV } from '../lambdas/shared/config/parse-authorizer-config';
+import { REVOCATION_TABLE } from '../lambdas/shared/contracts/tables';
 import { describeUnprotected, findUnprotectedMethods } from './authorization-guard';
 import { EdgeFunction } from './edge-function';
 import { InvalidPropertyError } from './errors';
@@ -73,6 +75,12 @@ export interface JwtAuthorizerProps {
    * @default - `[restApi]`
    */
   readonly protectedScopes?: readonly IConstruct[];
+  /**
+   * The revocation table (`EdgeStack.tables.revocations`), used only when `authConfig.revocation` is
+   * set: the new function gets `dynamodb:BatchGetItem` on it and its name as `REVOCATION_TABLE_NAME`.
+   * @default - the table named by `authConfig.revocation.tableName`; synth fails if neither is given
+   */
+  readonly revocationTable?: dynamodb.ITable;
 }
 
 /**
@@ -95,6 +103,11 @@ export class JwtAuthorizer extends Construct implements apigateway.IAuthorizer {
   readonly function?: EdgeFunction;
   /** The result cache TTL in seconds. */
   readonly resultsCacheTtlSeconds: number;
+  /**
+   * Worst-case revocation delay in seconds (result cache TTL + `revocation.cacheStalenessSeconds`);
+   * undefined when revocation is off. Also a stack output.
+   */
+  readonly revocationDelaySeconds?: number;
   private readonly protectedScopes: IConstruct[];
   private readonly authConfig: AuthorizerConfig;
 
@@ -123,11 +136,40 @@ export class JwtAuthorizer extends Construct implements apigateway.IAuthorizer {
       throw new InvalidPropertyError(this.node.path, 'handler', 'and functionProps are exclusive: give one');
     }
     this.resultsCacheTtlSeconds = ttl;
+    const revocation = props.authConfig.revocation;
+    if (revocation !== undefined) {
+      const delay = ttl + revocation.cacheStalenessSeconds;
+      if (delay > revocation.maxRevocationDelaySeconds) {
+        throw new InvalidPropertyError(
+          this.node.path,
+          'authConfig.revocation.maxRevocationDelaySeconds',
+          `is ${revocation.maxRevocationDelaySeconds} s, but the worst-case revocation delay resultsCacheTtl ` +
+            `(${ttl} s) + authConfig.revocation.cacheStalenessSeconds (${revocation.cacheStalenessSeconds} s) = ` +
+            `${delay} s exceeds it: lower either, or raise the limit`,
+        );
+      }
+      this.revocationDelaySeconds = delay;
+    }
+    const revocationTable =
+      revocation === undefined
+        ? undefined
+        : (props.revocationTable ??
+          (revocation.tableName === undefined
+            ? undefined
+            : dynamodb.Table.fromTableName(this, 'RevocationTable', revocation.tableName)));
+    if (revocation !== undefined && props.handler === undefined && revocationTable === undefined) {
+      throw new InvalidPropertyError(
+        this.node.path,
+        'revocationTable',
+        'is required when authConfig.revocation is set (or set authConfig.revocation.tableName)',
+      );
+    }
 
     if (props.handler === undefined) {
       const environment = {
         ...props.functionProps?.environment,
         [AUTH_CONFIG_ENV]: JSON.stringify(props.authConfig),
+        ...(revocationTable === undefined ? {} : { [REVOCATION_TABLE.envVar]: revocationTable.tableName }),
       };
       const envBytes = Object.entries(environment).reduce(
         (sum, [k, v]) => sum + Buffer.byteLength(k) + Buffer.byteLength(v),
@@ -151,6 +193,8 @@ export class JwtAuthorizer extends Construct implements apigateway.IAuthorizer {
       });
       this.function = fn;
       this.handler = fn;
+      // One BatchGetItem per uncached check; nothing else (no Query/Scan, no writes).
+      revocationTable?.grant(fn, 'dynamodb:BatchGetItem');
     } else {
       this.handler = props.handler;
     }
@@ -177,6 +221,14 @@ export class JwtAuthorizer extends Construct implements apigateway.IAuthorizer {
         resourceName: `authorizers/${this.authorizerId}`,
       }),
     });
+
+    if (this.revocationDelaySeconds !== undefined) {
+      new CfnOutput(this, 'RevocationMaxDelaySeconds', {
+        value: String(this.revocationDelaySeconds),
+        description:
+          'Worst-case token revocation delay in seconds: authorizer result cache TTL + in-Lambda revocation cache staleness',
+      });
+    }
 
     this.protectedScopes = [...(props.protectedScopes ?? [props.restApi])];
     this.node.addValidation({ validate: () => this.validateProtectedScopes() });

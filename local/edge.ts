@@ -116,6 +116,7 @@ export async function startLocalEdge(options: LocalEdgeOptions): Promise<LocalEd
     const loaded = await loadLocalAuthorizer(config.auth, {
       clock: nowMs,
       logDecisions: options.lambdaLogs === true,
+      dynamo: dynamo.client,
     });
     const authorizer = options.wrapAuthorizer?.(loaded) ?? loaded;
     const backends = loadBackends(apiSection.routes.map((r) => r.backend));

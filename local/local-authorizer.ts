@@ -1,3 +1,4 @@
+import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { AuthorizerConfig } from '../lambdas/shared/config/authorizer-config';
 import { silentLogger, silentMetrics, type StructuredLogger } from '../lambdas/shared/logging/powertools';
 import type { TokenAuthorizerEvent } from './gateway/gateway';
@@ -9,7 +10,12 @@ export type LocalAuthorizer = (event: TokenAuthorizerEvent) => Promise<unknown>;
 interface AuthorizerModule {
   createAuthorizer(
     config: AuthorizerConfig,
-    deps?: { clock?: () => number; logger?: StructuredLogger; metrics?: typeof silentMetrics },
+    deps?: {
+      clock?: () => number;
+      logger?: StructuredLogger;
+      metrics?: typeof silentMetrics;
+      dynamo?: DynamoDBClient;
+    },
   ): ((event: unknown, context?: unknown) => Promise<unknown>) & { ready?: () => Promise<void> };
 }
 
@@ -18,6 +24,8 @@ export interface LocalAuthorizerOptions {
   readonly clock: () => number;
   /** Decision log lines (Powertools JSON) to stdout; off in tests. */
   readonly logDecisions: boolean;
+  /** The local DynamoDB, for the revocation check (its table comes from REVOCATION_TABLE_NAME). */
+  readonly dynamo?: DynamoDBClient;
 }
 
 /**
@@ -35,6 +43,7 @@ export async function loadLocalAuthorizer(
   const handler = mod.createAuthorizer(config, {
     clock: options.clock,
     metrics: silentMetrics,
+    ...(options.dynamo === undefined ? {} : { dynamo: options.dynamo }),
     ...(options.logDecisions ? {} : { logger: silentLogger }),
   });
   await handler.ready?.();

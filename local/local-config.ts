@@ -35,7 +35,16 @@ export function buildLocalEdgeConfig(base: EdgeConfig, idp: { readonly issuer: s
     discovery: true,
     algorithms: algorithms.length > 0 ? algorithms : [...LOCAL_IDP_ALGORITHMS],
   };
-  return parseEdgeConfig({ ...base, auth: { ...base.auth, issuers: [local] } }, 'local edge config');
+  // Revocations live in the local dynalite table (REVOCATION_TABLE_NAME), never in a named AWS table.
+  const revocation =
+    base.auth.revocation === undefined ? undefined : { ...base.auth.revocation, tableName: undefined };
+  return parseEdgeConfig(
+    {
+      ...base,
+      auth: { ...base.auth, issuers: [local], ...(revocation === undefined ? {} : { revocation }) },
+    },
+    'local edge config',
+  );
 }
 
 /** The audience the local identity provider puts in tokens by default: the issuer's first one. */

@@ -1,3 +1,4 @@
+import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { Fetcher } from 'aws-jwt-verify/https';
 import type { AuthorizerConfig } from '../shared/config/authorizer-config';
 import type { AuthorizerContext } from '../shared/contracts/authorizer-context';
@@ -6,8 +7,15 @@ import { DecisionCounter, type MetricsSink, type StructuredLogger } from '../sha
 import { extractBearerToken } from './bearer';
 import { buildAuthorizerContext, principalFromClaims, type Principal } from './claims';
 import { DecisionCache, tokenCacheKey } from './decision-cache';
-import { AuthorizerError, InternalAuthorizerError, TokenRejectedError, type ReasonCode } from './errors';
+import {
+  AuthorizerError,
+  InternalAuthorizerError,
+  RevocationUnavailableError,
+  TokenRejectedError,
+  type ReasonCode,
+} from './errors';
 import { parseAuthorizerEvent, type AuthorizerRequest } from './events';
+import type { RevocationCheck } from './revocation-check';
 import { HttpFetcher } from './http-fetcher';
 import { toAuthorizerError } from './library-errors';
 import { apiArnPrefix, parseMethodArn } from './method-arn';
@@ -31,6 +39,8 @@ export interface AuthorizerDeps {
    * @default 1000
    */
   readonly metricsFlushIntervalMs?: number;
+  /** DynamoDB client of the revocation store (when `revocation` is configured). @default a new client (handler.ts) */
+  readonly dynamo?: DynamoDBClient;
 }
 
 /** REST API (TOKEN or REQUEST) authorizer answer. */
@@ -56,10 +66,15 @@ interface VerifiedPrincipal {
   readonly allowed: readonly boolean[];
   readonly allowedKey: string;
   readonly kid: string;
+  /** `iat`, for subject and client revocations. */
+  readonly iat: number;
 }
 
 /** The message API Gateway turns into a 401. Exactly this, nothing else. */
 export const UNAUTHORIZED = 'Unauthorized';
+
+/** The message thrown (API Gateway: 500) when the revocation store cannot be read under `deny`. */
+export const REVOCATION_UNAVAILABLE = 'Revocation check unavailable';
 
 /**
  * The authorizer's decision logic, independent of Lambda: verify the bearer token (or find it in the
@@ -76,11 +91,16 @@ export class Authorizer {
   private readonly counter: DecisionCounter;
   private readonly cacheEnabled: boolean;
   private readonly preloaded: Promise<void>;
+  private readonly revocation: RevocationCheck | undefined;
 
   constructor(
     config: AuthorizerConfig,
-    deps: AuthorizerDeps & { logger: StructuredLogger; metrics: MetricsSink },
+    deps: AuthorizerDeps & { logger: StructuredLogger; metrics: MetricsSink; revocation?: RevocationCheck },
   ) {
+    if (config.revocation !== undefined && deps.revocation === undefined) {
+      throw new InternalAuthorizerError('revocation is configured but no revocation check was given');
+    }
+    this.revocation = deps.revocation;
     const clock = deps.clock ?? Date.now;
     this.logger = deps.logger;
     this.counter = new DecisionCounter(deps.metrics, {
@@ -144,6 +164,10 @@ export class Authorizer {
       } else {
         traceFromPrincipal(trace, verified);
       }
+      if (this.revocation !== undefined) {
+        const { principal } = verified;
+        await this.revocation.check({ ...principal, iat: verified.iat });
+      }
       route = this.selectRoute(request, arn?.method, arn?.path);
       const reason: ReasonCode =
         route === undefined
@@ -165,12 +189,17 @@ export class Authorizer {
       };
     } catch (caught) {
       const error = toAuthorizerError(caught);
-      const outcome: DecisionOutcome = error instanceof InternalAuthorizerError ? 'error' : 'unauthorized';
+      const outcome: DecisionOutcome =
+        error instanceof InternalAuthorizerError || error instanceof RevocationUnavailableError
+          ? 'error'
+          : 'unauthorized';
       try {
         this.record(outcome, error.reason, trace, started, request, route, cached, requestId, error);
       } catch {
         // Logging must never turn a refusal into anything but a refusal.
       }
+      // The revocation store failed under the `deny` policy: API Gateway answers 500, never an allow.
+      if (error instanceof RevocationUnavailableError) throw new Error(REVOCATION_UNAVAILABLE);
       if (request?.kind === 'http-v2') return { isAuthorized: false, context: {} };
       throw new Error(UNAUTHORIZED);
     }
@@ -186,6 +215,7 @@ export class Authorizer {
       allowed,
       allowedKey: allowedRoutesKey(allowed),
       kid: verified.kid,
+      iat: verified.payload.iat ?? 0,
     };
   }
 

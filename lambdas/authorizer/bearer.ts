@@ -18,8 +18,12 @@ export function extractBearerToken(headerValue: unknown, maxTokenBytes: number):
   if (typeof headerValue !== 'string' || headerValue === '') {
     throw new MalformedTokenError('missing_token', 'no Authorization header');
   }
-  // Cheap upper bound first (a UTF-8 character is at most 4 bytes, a UTF-16 unit at least 1).
-  if (headerValue.length > maxTokenBytes || Buffer.byteLength(headerValue, 'utf8') > maxTokenBytes) {
+  // Cheap bounds first: each UTF-16 code unit takes 1 to 3 bytes in UTF-8 (a surrogate pair, two
+  // units, takes 4), so the exact byte count is only needed between `length` and `3 * length`.
+  if (
+    headerValue.length > maxTokenBytes ||
+    (headerValue.length * 3 > maxTokenBytes && Buffer.byteLength(headerValue, 'utf8') > maxTokenBytes)
+  ) {
     throw new MalformedTokenError(
       'token_too_large',
       `Authorization header larger than ${maxTokenBytes} bytes`,

@@ -7,6 +7,8 @@
  * - {@link TokenRejectedError} (and its leaves) → 401: throw exactly `Unauthorized`.
  * - {@link AccessDeniedError} → 403: return a policy that does not allow the route.
  * - anything else (including {@link InternalAuthorizerError}) → fail closed (401), logged as `error`.
+ * - except {@link RevocationUnavailableError} → fail closed with a 500 (a non-`Unauthorized` error,
+ *   REST and HTTP API alike), logged as `error`: the token may be genuine, the revocation check failed.
  */
 
 /** Every reason code the authorizer logs and counts. `ok` is the reason of an allow. */
@@ -35,6 +37,8 @@ export const REASON_CODES = [
   'no_matching_rule',
   'missing_role',
   'internal_error',
+  'revoked',
+  'revocation_unavailable',
 ] as const;
 export type ReasonCode = (typeof REASON_CODES)[number];
 
@@ -131,6 +135,21 @@ export class InvalidClaimError extends TokenRejectedError {
 export class InternalAuthorizerError extends TokenRejectedError {
   override readonly name = 'InternalAuthorizerError';
   override readonly reason = 'internal_error' as const;
+}
+
+/** The token (its `jti`, its subject or its client) is in the revocation store: 401. */
+export class TokenRevokedError extends TokenRejectedError {
+  override readonly name = 'TokenRevokedError';
+  override readonly reason = 'revoked' as const;
+}
+
+/**
+ * The revocation store could not be read and the policy is `deny`. Fails closed with a 500 (the
+ * authorizer throws something other than `Unauthorized`): the token may be genuine, the check failed.
+ */
+export class RevocationUnavailableError extends TokenRejectedError {
+  override readonly name = 'RevocationUnavailableError';
+  override readonly reason = 'revocation_unavailable' as const;
 }
 
 /** A genuine token whose holder may not call the route: API Gateway answers 403. */

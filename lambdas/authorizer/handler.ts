@@ -1,10 +1,17 @@
+import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { Context } from 'aws-lambda';
 import type { AuthorizerConfig } from '../shared/config/authorizer-config';
 import { ConfigError } from '../shared/config/config-error';
 import { AUTH_CONFIG_ENV, loadAuthorizerConfigFromEnv } from '../shared/config/parse-authorizer-config';
-import { createLogger, createMetrics } from '../shared/logging/powertools';
+import {
+  createLogger,
+  createMetrics,
+  type MetricsSink,
+  type StructuredLogger,
+} from '../shared/logging/powertools';
 import { Authorizer, type AuthorizerDeps, type AuthorizerResult } from './authorizer';
-import { middy } from './middy';
+import { middy } from '../shared/middy';
+import type { RevocationCheck } from './revocation-check';
 
 /** The Lambda handler, plus a way to wait for the cold-start JWKS pre-load. */
 export interface AuthorizerHandler {
@@ -23,7 +30,21 @@ export const AUTHORIZER_SERVICE = 'authorizer';
 export function createAuthorizer(config: AuthorizerConfig, deps: AuthorizerDeps = {}): AuthorizerHandler {
   const logger = deps.logger ?? createLogger({ serviceName: AUTHORIZER_SERVICE });
   const metrics = deps.metrics ?? createMetrics(AUTHORIZER_SERVICE);
-  const authorizer = new Authorizer(config, { ...deps, logger, metrics });
+  const revocation =
+    config.revocation === undefined
+      ? undefined
+      : loadRevocationCheck(config.revocation, {
+          dynamo: deps.dynamo,
+          clock: deps.clock ?? Date.now,
+          logger,
+          metrics,
+        });
+  const authorizer = new Authorizer(config, {
+    ...deps,
+    logger,
+    metrics,
+    ...(revocation === undefined ? {} : { revocation }),
+  });
   // The request id goes on the decision line itself: Powertools' injectLambdaContext middleware would
   // cost about half a signature check per invocation.
   const pipeline = middy<unknown, AuthorizerResult>().handler((event: unknown, context: Context) =>
@@ -32,6 +53,39 @@ export function createAuthorizer(config: AuthorizerConfig, deps: AuthorizerDeps 
   const handle = (event: unknown, context?: Context): Promise<AuthorizerResult> =>
     pipeline(event, context ?? ({} as Context));
   return Object.assign(handle, { ready: () => authorizer.ready() });
+}
+
+/**
+ * Builds the revocation check, loading it and the DynamoDB client only when revocation is configured:
+ * the AWS SDK is about half of the authorizer's cold start, and an authorizer without revocation
+ * never needs it.
+ */
+function loadRevocationCheck(
+  revocationConfig: NonNullable<AuthorizerConfig['revocation']>,
+  deps: {
+    dynamo: DynamoDBClient | undefined;
+    clock: () => number;
+    logger: StructuredLogger;
+    metrics: MetricsSink;
+  },
+): RevocationCheck {
+  /* eslint-disable @typescript-eslint/no-require-imports -- deferred loading, see above */
+  const { createRevocationCheck } = require('./revocation-check') as typeof import('./revocation-check');
+  const dynamo =
+    deps.dynamo ??
+    new (require('@aws-sdk/client-dynamodb') as typeof import('@aws-sdk/client-dynamodb')).DynamoDBClient({
+      // Fail fast: a slow store must become a fail-closed 500 well inside the authorizer timeout.
+      maxAttempts: 2,
+      requestHandler: { connectionTimeout: 500, requestTimeout: 1000 },
+    });
+  /* eslint-enable @typescript-eslint/no-require-imports */
+  return createRevocationCheck(revocationConfig, {
+    dynamo,
+    env: process.env,
+    clock: deps.clock,
+    logger: deps.logger,
+    metrics: deps.metrics,
+  });
 }
 
 /**

@@ -70,6 +70,12 @@ const EC_CURVE: ReadonlyMap<string, string> = new Map([
 const OKP_CURVES: ReadonlySet<string> = new Set(['Ed25519', 'Ed448']);
 const rsaModulusOk = new WeakMap<object, boolean>();
 
+// Module-level helpers rather than closures: the bundles keep function names (esbuild `keepNames`),
+// which costs a property definition for every closure created on the hot path.
+function mismatch(why: string): UnacceptableHeaderError {
+  return new UnacceptableHeaderError('alg_key_mismatch', why, { claim: 'alg' });
+}
+
 /**
  * Binds the header `alg` to the key: RS* needs an RSA key (2048 bits or more), ES256/384/512 an EC key
  * on P-256/P-384/P-521, EdDSA an OKP key on Ed25519 or Ed448. Applies whether or not the JWK names an
@@ -77,8 +83,6 @@ const rsaModulusOk = new WeakMap<object, boolean>();
  * in `key_ops` is refused too.
  */
 export function assertKeyFitsAlgorithm(jwk: Jwk, alg: string): void {
-  const mismatch = (why: string): UnacceptableHeaderError =>
-    new UnacceptableHeaderError('alg_key_mismatch', why, { claim: 'alg' });
   if (jwk.alg !== undefined && jwk.alg !== alg) throw mismatch('key alg differs from header alg');
   if (jwk.use !== undefined && jwk.use !== 'sig') throw mismatch('key is not a signature key');
   const keyOps: unknown = jwk.key_ops;
@@ -137,6 +141,10 @@ export function assertTimeClaims(payload: JwtPayload, nowSeconds: number, limits
   }
 }
 
+function audienceMismatch(): InvalidClaimError {
+  return new InvalidClaimError('aud_mismatch', 'audience not accepted', { claim: 'aud' });
+}
+
 /**
  * Exact audience check: `aud` (string or array of strings) must contain one of the accepted values.
  * A token without `aud` may name its client in `client_id` instead (IdPs whose access tokens carry no
@@ -145,16 +153,14 @@ export function assertTimeClaims(payload: JwtPayload, nowSeconds: number, limits
 export function assertAudience(payload: JwtPayload, accepted: ReadonlySet<string> | null): void {
   if (accepted === null) return;
   const aud: unknown = payload.aud;
-  const fail = (): InvalidClaimError =>
-    new InvalidClaimError('aud_mismatch', 'audience not accepted', { claim: 'aud' });
   if (aud === undefined) {
     const clientId: unknown = payload.client_id;
     if (typeof clientId === 'string' && accepted.has(clientId)) return;
-    throw fail();
+    throw audienceMismatch();
   }
   const values: unknown[] = Array.isArray(aud) ? aud : [aud];
   if (values.some((v) => typeof v === 'string' && accepted.has(v))) return;
-  throw fail();
+  throw audienceMismatch();
 }
 
 /** `sub` must be a non-empty string: it becomes the policy's principalId. */

@@ -1,6 +1,6 @@
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { Logger } from '@aws-lambda-powertools/logger';
-import { middy } from './middy';
+import { middy } from '../shared/middy';
 import type { APIGatewayProxyEvent, APIGatewayProxyResult, Context } from 'aws-lambda';
 import { readCaller } from '../shared/contracts/authorizer-context';
 import type { GuardConfig } from '../shared/config/guard-config';

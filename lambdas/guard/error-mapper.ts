@@ -1,4 +1,4 @@
-import type { MiddlewareObj } from './middy';
+import type { MiddlewareObj } from '../shared/middy';
 import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
 import { INTERNAL_ERROR, problemResponse } from '../shared/backend-http/responses';
 import { DependencyUnavailableError, GuardError, SignatureRejectedError } from './errors';

@@ -6,7 +6,10 @@ import { InvalidPropertyError } from '../../lib/errors';
 import { JwtAuthorizer, type JwtAuthorizerProps } from '../../lib/jwt-authorizer';
 import { exampleConfig } from './edge-config-fixture';
 
-const authConfig = exampleConfig().auth;
+// Revocation (and its table) is covered in jwt-authorizer-revocation.test.ts.
+const authConfig = exampleConfig((raw) => {
+  delete raw.auth.revocation;
+}).auth;
 const FN_ARN = 'arn:aws:lambda:eu-west-1:123456789012:function:existing-authorizer';
 const integration = new apigateway.MockIntegration();
 
@@ -260,6 +263,7 @@ describe('a new authorizer function', () => {
     const stack = new Stack(new App(), 'Stack');
     const api = new apigateway.RestApi(stack, 'Api');
     const big = exampleConfig((raw) => {
+      delete raw.auth.revocation;
       raw.auth.routes = Array.from({ length: 120 }, (_, i) => ({
         method: 'GET',
         path: `/very/long/path/segment/number/${i}/{id}`,

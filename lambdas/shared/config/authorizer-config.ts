@@ -277,6 +277,45 @@ export const decisionCacheSchema = z.strictObject({
     .describe('A cached decision is dropped after this long, or at the token `exp`, whichever is first.'),
 });
 
+/** What the authorizer does when the revocation store cannot be read. */
+export const REVOCATION_STORE_ERROR_POLICIES = ['deny', 'ALLOW_ON_STORE_ERROR_INSECURE'] as const;
+
+export const revocationConfigSchema = z.strictObject({
+  tableName: z
+    .string()
+    .min(3)
+    .max(255)
+    .regex(/^[A-Za-z0-9_.-]+$/, { error: 'must be a DynamoDB table name (letters, digits, _ . -)' })
+    .optional()
+    .describe(
+      'The revocation table. Default: the REVOCATION_TABLE_NAME environment variable (set by the stack).',
+    ),
+  cacheStalenessSeconds: z
+    .int()
+    .min(0)
+    .max(300)
+    .default(10)
+    .describe(
+      'A revocation lookup is cached in the Lambda instance for at most this long (0 = look up on every request). ' +
+        'Worst-case revocation delay = resultCacheTtlSeconds + this.',
+    ),
+  maxRevocationDelaySeconds: z
+    .int()
+    .min(0)
+    .max(3900)
+    .default(600)
+    .describe(
+      'The largest accepted worst-case revocation delay (resultCacheTtlSeconds + cacheStalenessSeconds); synth fails above it.',
+    ),
+  onStoreError: z
+    .enum(REVOCATION_STORE_ERROR_POLICIES)
+    .default('deny')
+    .describe(
+      'When the store cannot be read: "deny" fails closed (the request gets a 500). ' +
+        '"ALLOW_ON_STORE_ERROR_INSECURE" accepts the token unchecked; every such event is logged and counted.',
+    ),
+});
+
 export const authorizerConfigSchema = z
   .strictObject({
     issuers: z.array(issuerConfigSchema).min(1).max(20).describe('Trusted token issuers.'),
@@ -294,6 +333,11 @@ export const authorizerConfigSchema = z
       .max(3600)
       .default(300)
       .describe("API Gateway's authorizer result cache TTL (0–3600 s, 0 = off)."),
+    revocation: revocationConfigSchema
+      .optional()
+      .describe(
+        'Token revocation (by jti, subject or client) checked after signature verification. Off when absent.',
+      ),
   })
   .superRefine((config, ctx) => {
     const seenIssuers = new Set<string>();
@@ -321,6 +365,7 @@ export type IssuerConfig = z.infer<typeof issuerConfigSchema>;
 export type RouteRule = z.infer<typeof routeRuleSchema>;
 export type TokenLimits = z.infer<typeof tokenLimitsSchema>;
 export type JwksPolicy = z.infer<typeof jwksPolicySchema>;
+export type RevocationConfig = z.infer<typeof revocationConfigSchema>;
 export type AuthorizerConfig = z.infer<typeof authorizerConfigSchema>;
 /** The document as a user writes it (defaults not yet applied). */
 export type AuthorizerConfigInput = z.input<typeof authorizerConfigSchema>;

@@ -23,3 +23,9 @@ export type DecisionOutcome = (typeof DECISION_OUTCOMES)[number];
 
 /** Count of 429 responses, from a metric filter on the access log (API Gateway has no such metric). */
 export const THROTTLED_REQUESTS_METRIC = 'ThrottledRequests';
+
+/**
+ * One token accepted although the revocation store could not be read, under the loudly named
+ * `onStoreError: "ALLOW_ON_STORE_ERROR_INSECURE"` opt-in (count 1 per event). Alarm on any value.
+ */
+export const REVOCATION_STORE_ERROR_ACCEPTED_METRIC = 'RevocationStoreErrorAccepted';

@@ -1,3 +1,4 @@
+import fc from 'fast-check';
 import { extractBearerToken } from '../../../lambdas/authorizer/bearer';
 import { MalformedTokenError } from '../../../lambdas/authorizer/errors';
 
@@ -50,5 +51,20 @@ describe('extractBearerToken', () => {
     expect(reasonOf('é'.repeat(40), 79)).toBe('token_too_large');
     // Garbage that would otherwise be "malformed" is rejected as too large first.
     expect(reasonOf('!'.repeat(101), 100)).toBe('token_too_large');
+  });
+
+  it('size limit: rejected as too large exactly when the UTF-8 byte length exceeds the limit (property)', () => {
+    // The byte count is skipped when 3 × length fits; this shows the shortcut never changes a verdict.
+    const value = fc.oneof(
+      fc.string({ unit: 'binary', maxLength: 60 }),
+      fc.string({ unit: fc.constantFrom('a', 'é', '€', '\ud83d', '\ude00', '😀'), maxLength: 60 }),
+    );
+    fc.assert(
+      fc.property(value, fc.integer({ min: 1, max: 200 }), (headerValue, max) => {
+        const tooLarge = headerValue !== '' && Buffer.byteLength(headerValue, 'utf8') > max;
+        expect(reasonOf(headerValue, max) === 'token_too_large').toBe(tooLarge);
+      }),
+      { numRuns: 2000 },
+    );
   });
 });

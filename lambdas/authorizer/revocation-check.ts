@@ -1,0 +1,176 @@
+import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import type { RevocationConfig } from '../shared/config/authorizer-config';
+import { ConfigError } from '../shared/config/config-error';
+import { REVOCATION_STORE_ERROR_ACCEPTED_METRIC } from '../shared/contracts/metrics';
+import { REVOCATION_TABLE } from '../shared/contracts/tables';
+import type { MetricsSink, StructuredLogger } from '../shared/logging/powertools';
+import { RevocationUnavailableError, TokenRevokedError } from './errors';
+import {
+  clientRevocationKey,
+  DynamoRevocationStore,
+  jtiRevocationKey,
+  subjectRevocationKey,
+  type RevocationRecord,
+  type RevocationStore,
+} from './revocation-store';
+
+/** What the revocation check needs to know of a verified token. Empty strings mean "absent". */
+export interface RevocationSubject {
+  readonly sub: string;
+  readonly iss: string;
+  readonly jti: string;
+  readonly clientId: string;
+  /** Epoch seconds. */
+  readonly iat: number;
+}
+
+export interface RevocationCheckDeps {
+  readonly store: RevocationStore;
+  /** Epoch milliseconds. */
+  readonly clock: () => number;
+  readonly logger: StructuredLogger;
+  readonly metrics: MetricsSink;
+}
+
+interface CachedLookup {
+  readonly record: RevocationRecord | undefined;
+  readonly fetchedAtMs: number;
+}
+
+/** Lookups kept in the in-Lambda cache; the oldest is dropped first. */
+export const REVOCATION_CACHE_MAX_ENTRIES = 10_000;
+
+/** The revocation keys that concern a token, in lookup order. */
+export function revocationKeysOf(subject: RevocationSubject): string[] {
+  const keys: string[] = [];
+  if (subject.jti !== '') keys.push(jtiRevocationKey(subject.jti));
+  keys.push(subjectRevocationKey(subject.sub), subjectRevocationKey(subject.sub, subject.iss));
+  if (subject.clientId !== '') keys.push(clientRevocationKey(subject.clientId));
+  return keys;
+}
+
+/** True when `record` (still within its TTL at `nowSeconds`) revokes the token. */
+export function revokes(record: RevocationRecord, subject: RevocationSubject, nowSeconds: number): boolean {
+  if (record.expiresAt <= nowSeconds) return false;
+  if (record.kind === 'jti') return true;
+  return subject.iat < (record.revokedBefore ?? Number.POSITIVE_INFINITY);
+}
+
+/**
+ * Checks a verified token against the revocation store, with an in-Lambda cache of lookups (found
+ * and not found alike) that is at most `cacheStalenessSeconds` old. It runs on every decision,
+ * including decision-cache hits, so a revocation takes effect in this Lambda within the staleness
+ * bound; API Gateway's result cache adds its TTL on top.
+ */
+export class RevocationCheck {
+  private readonly cache = new Map<string, CachedLookup>();
+  private readonly stalenessMs: number;
+
+  constructor(
+    private readonly config: RevocationConfig,
+    private readonly deps: RevocationCheckDeps,
+  ) {
+    this.stalenessMs = config.cacheStalenessSeconds * 1000;
+  }
+
+  /**
+   * Resolves when the token is not revoked (or when the store failed under the insecure opt-in).
+   * @throws TokenRevokedError when a revocation applies (401)
+   * @throws RevocationUnavailableError when the store cannot be read and `onStoreError` is `deny`
+   */
+  async check(subject: RevocationSubject): Promise<void> {
+    const now = this.deps.clock();
+    const keys = revocationKeysOf(subject);
+    const records: (RevocationRecord | undefined)[] = [];
+    const missing: string[] = [];
+    for (const key of keys) {
+      const cached = this.cache.get(key);
+      if (cached !== undefined && now - cached.fetchedAtMs < this.stalenessMs) records.push(cached.record);
+      else missing.push(key);
+    }
+    if (missing.length > 0) {
+      let found: ReadonlyMap<string, RevocationRecord>;
+      try {
+        found = await this.deps.store.lookup(missing);
+      } catch (cause) {
+        this.onStoreError(subject, cause);
+        return;
+      }
+      for (const key of missing) {
+        const record = found.get(key);
+        records.push(record);
+        this.remember(key, record, now);
+      }
+    }
+    const nowSeconds = Math.floor(now / 1000);
+    for (const record of records) {
+      if (record !== undefined && revokes(record, subject, nowSeconds)) {
+        throw new TokenRevokedError(`token revoked (${record.kind})`, { claim: claimOf(record) });
+      }
+    }
+  }
+
+  private remember(key: string, record: RevocationRecord | undefined, now: number): void {
+    if (this.stalenessMs <= 0) return;
+    this.cache.delete(key);
+    while (this.cache.size >= REVOCATION_CACHE_MAX_ENTRIES) {
+      const oldest = this.cache.keys().next();
+      if (oldest.done === true) break;
+      this.cache.delete(oldest.value);
+    }
+    this.cache.set(key, { record, fetchedAtMs: now });
+  }
+
+  private onStoreError(subject: RevocationSubject, cause: unknown): void {
+    if (this.config.onStoreError !== 'ALLOW_ON_STORE_ERROR_INSECURE') {
+      throw new RevocationUnavailableError('the revocation store could not be read', { cause });
+    }
+    this.deps.logger.warn('revocation store unreadable; token ACCEPTED (ALLOW_ON_STORE_ERROR_INSECURE)', {
+      reason: 'revocation_unavailable',
+      onStoreError: this.config.onStoreError,
+      sub: subject.sub,
+      iss: subject.iss,
+      jti: subject.jti === '' ? undefined : subject.jti,
+      errorName: cause instanceof Error ? cause.name : 'unknown',
+    });
+    this.deps.metrics.addMetric(REVOCATION_STORE_ERROR_ACCEPTED_METRIC, 'Count', 1);
+    this.deps.metrics.publishStoredMetrics();
+  }
+}
+
+function claimOf(record: RevocationRecord): string {
+  if (record.kind === 'jti') return 'jti';
+  return record.kind === 'client' ? 'client_id' : 'sub';
+}
+
+/**
+ * Builds the check for a configuration with a `revocation` section: the table is
+ * `revocation.tableName`, else the `REVOCATION_TABLE_NAME` environment variable.
+ * @throws ConfigError when neither names a table (fail closed at cold start)
+ */
+export function createRevocationCheck(
+  config: RevocationConfig,
+  deps: {
+    readonly dynamo: DynamoDBClient;
+    readonly env: NodeJS.ProcessEnv;
+    readonly clock: () => number;
+    readonly logger: StructuredLogger;
+    readonly metrics: MetricsSink;
+  },
+): RevocationCheck {
+  const tableName = config.tableName ?? deps.env[REVOCATION_TABLE.envVar];
+  if (tableName === undefined || tableName === '') {
+    throw new ConfigError('auth.revocation', [
+      {
+        path: 'tableName',
+        message: `is required: set it, or the ${REVOCATION_TABLE.envVar} environment variable (the stack sets it)`,
+      },
+    ]);
+  }
+  return new RevocationCheck(config, {
+    store: new DynamoRevocationStore(deps.dynamo, tableName),
+    clock: deps.clock,
+    logger: deps.logger,
+    metrics: deps.metrics,
+  });
+}

@@ -1,0 +1,150 @@
+/**
+ * A lean structured JSON logger that writes the same lines as Powertools Logger — one JSON object per
+ * line with `level`, `message`, `timestamp`, `service`, `sampling_rate`, `xray_trace_id` (in Lambda
+ * with tracing on), then the caller's fields — for the paths where a log line is written on every
+ * request. Powertools Logger's per-line machinery (attribute merging, formatter, console) costs
+ * about as much as an RSA signature check; this costs one object, one `JSON.stringify` and one write.
+ *
+ * Like Powertools: INFO lines go to stdout, WARN and ERROR lines to stderr; fields whose value is
+ * `undefined` are left out; the reserved keys above cannot be overwritten by fields (they are dropped).
+ * The same rule applies to every caller: never log a token, a signature, a secret or a request body.
+ */
+
+export type LogLevelName = 'DEBUG' | 'INFO' | 'WARN' | 'ERROR' | 'SILENT';
+
+const LEVEL_RANK: ReadonlyMap<LogLevelName, number> = new Map([
+  ['DEBUG', 8],
+  ['INFO', 12],
+  ['WARN', 16],
+  ['ERROR', 20],
+  ['SILENT', 28],
+]);
+
+/** Keys every line carries; a field of the same name is dropped (Powertools drops it with a warning). */
+const RESERVED_KEYS: ReadonlySet<string> = new Set([
+  'level',
+  'message',
+  'timestamp',
+  'service',
+  'sampling_rate',
+  'xray_trace_id',
+]);
+
+export interface JsonLoggerOptions {
+  /** `service` of every line. */
+  readonly serviceName: string;
+  /** @default the Powertools environment: `POWERTOOLS_LOG_LEVEL`, else `LOG_LEVEL`, else INFO */
+  readonly logLevel?: LogLevelName;
+  /** The environment to read the level, sample rate and X-Ray trace id from. @default process.env */
+  readonly env?: Readonly<Record<string, string | undefined>>;
+}
+
+function levelName(value: string | undefined): LogLevelName | undefined {
+  const upper = value?.toUpperCase() as LogLevelName | undefined;
+  return upper !== undefined && LEVEL_RANK.has(upper) ? upper : undefined;
+}
+
+const rank = (level: LogLevelName | undefined): number =>
+  level === undefined ? 0 : (LEVEL_RANK.get(level) ?? 0);
+
+/** `Root=1-abc-def;Parent=…;Sampled=1` → `1-abc-def`, as Powertools reports it. */
+export function xrayTraceId(header: string | undefined): string | undefined {
+  if (header === undefined) return undefined;
+  const root = header.split(';').find((part) => part.startsWith('Root='));
+  return root === undefined ? undefined : root.slice('Root='.length);
+}
+
+/** Errors become `{ name, message, stack }` (JSON.stringify would turn them into `{}`). */
+function fieldValue(value: unknown): unknown {
+  return value instanceof Error ? { name: value.name, message: value.message, stack: value.stack } : value;
+}
+
+/**
+ * `new Date(ms).toISOString()`, computed once per millisecond: a busy authorizer writes several lines
+ * in the same millisecond.
+ */
+class IsoTimestamp {
+  private ms = Number.NaN;
+  private iso = '';
+
+  now(): string {
+    const ms = Date.now();
+    if (ms !== this.ms) {
+      this.ms = ms;
+      this.iso = new Date(ms).toISOString();
+    }
+    return this.iso;
+  }
+}
+
+const hasReservedKey = (attributes: Record<string, unknown>): boolean => {
+  for (const key of RESERVED_KEYS) if (Object.hasOwn(attributes, key)) return true;
+  return false;
+};
+
+const hasErrorValue = (attributes: Record<string, unknown>): boolean =>
+  Object.values(attributes).some((value) => value instanceof Error);
+
+/** Structured JSON lines on stdout/stderr, in the Powertools Logger format. */
+export class JsonLogger {
+  private readonly infoEnabled: boolean;
+  private readonly warnEnabled: boolean;
+  private readonly errorEnabled: boolean;
+  /** `"service":…,"sampling_rate":…`: the same on every line, serialized once. */
+  private readonly serviceFields: string;
+  private readonly env: Readonly<Record<string, string | undefined>>;
+  private readonly clock = new IsoTimestamp();
+
+  constructor(options: JsonLoggerOptions) {
+    this.env = options.env ?? process.env;
+    const configured =
+      options.logLevel ?? levelName(this.env.POWERTOOLS_LOG_LEVEL) ?? levelName(this.env.LOG_LEVEL) ?? 'INFO';
+    // Lambda's advanced logging controls filter out anything below their level anyway (as in Powertools).
+    const lambdaLevel = levelName(this.env.AWS_LAMBDA_LOG_LEVEL);
+    const threshold = Math.max(rank(configured), rank(lambdaLevel));
+    this.infoEnabled = threshold <= rank('INFO');
+    this.warnEnabled = threshold <= rank('WARN');
+    this.errorEnabled = threshold <= rank('ERROR');
+    const rate = Number(this.env.POWERTOOLS_LOGGER_SAMPLE_RATE ?? '0');
+    const samplingRate = Number.isFinite(rate) && rate >= 0 && rate <= 1 ? rate : 0;
+    this.serviceFields = `"service":${JSON.stringify(options.serviceName)},"sampling_rate":${JSON.stringify(samplingRate)}`;
+  }
+
+  info(message: string, attributes: Record<string, unknown>): void {
+    if (this.infoEnabled) process.stdout.write(this.line('INFO', message, attributes));
+  }
+
+  warn(message: string, attributes: Record<string, unknown>): void {
+    if (this.warnEnabled) process.stderr.write(this.line('WARN', message, attributes));
+  }
+
+  error(message: string, attributes: Record<string, unknown>): void {
+    if (this.errorEnabled) process.stderr.write(this.line('ERROR', message, attributes));
+  }
+
+  /**
+   * One line: the standard fields in Powertools' order, then the caller's fields. The standard part
+   * is assembled from JSON-serialized pieces; the fields are one `JSON.stringify` of the caller's
+   * object (copied first only when it holds a reserved key or an Error).
+   */
+  private line(level: LogLevelName, message: string, attributes: Record<string, unknown>): string {
+    // Read per line: the Lambda runtime sets it for each invocation.
+    const traceId = xrayTraceId(this.env._X_AMZN_TRACE_ID);
+    const head =
+      `{"level":"${level}","message":${JSON.stringify(message)},"timestamp":"${this.clock.now()}",` +
+      this.serviceFields +
+      (traceId === undefined ? '' : `,"xray_trace_id":${JSON.stringify(traceId)}`);
+    const fields = JSON.stringify(this.fieldsOf(attributes));
+    // `fields` is `{}` or `{"key":…}`: drop its braces and append its members.
+    return fields.length > 2 ? `${head},${fields.slice(1)}\n` : `${head}}\n`;
+  }
+
+  private fieldsOf(attributes: Record<string, unknown>): Record<string, unknown> {
+    if (!hasReservedKey(attributes) && !hasErrorValue(attributes)) return attributes;
+    return Object.fromEntries(
+      Object.entries(attributes)
+        .filter(([key]) => !RESERVED_KEYS.has(key))
+        .map(([key, value]) => [key, fieldValue(value)]),
+    );
+  }
+}
