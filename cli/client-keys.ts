@@ -9,9 +9,11 @@
  * Table: --table or CLIENT_KEY_TABLE_NAME. Endpoint: --endpoint or DYNAMODB_ENDPOINT (e.g. the local
  * dynalite, http://127.0.0.1:8000); region: --region or AWS_REGION. Private keys never go to the table.
  */
+import { CliUsageError, processIo, type CliIo } from './cli-io';
+import { dynamoClientFrom } from './dynamo-client';
 import {
   ConditionalCheckFailedException,
-  DynamoDBClient,
+  type DynamoDBClient,
   PutItemCommand,
   ScanCommand,
   UpdateItemCommand,
@@ -34,19 +36,6 @@ import {
   type ClientKeyRecord,
 } from '../lambdas/shared/http-signatures/client-key-record';
 
-/** Where the CLI writes; injectable for tests. */
-export interface CliIo {
-  readonly out: (line: string) => void;
-  readonly err: (line: string) => void;
-  readonly env: NodeJS.ProcessEnv;
-  readonly now: () => number;
-}
-
-/** A usage or input problem: printed without a stack, exit code 2. */
-export class CliUsageError extends Error {
-  override readonly name = 'CliUsageError';
-}
-
 const USAGE = `usage: client-keys <generate|register|list|revoke> [options]
   generate --alg ed25519|ecdsa-p256-sha256 --out-private FILE --out-public FILE
   register --key-id ID --owner CLIENT_ID --public-key FILE
@@ -65,17 +54,6 @@ function readJsonFile(path: string): unknown {
   } catch (cause) {
     throw new CliUsageError(`cannot read a JSON key from ${path}`, { cause });
   }
-}
-
-function dynamoFrom(values: { endpoint?: string; region?: string }, env: NodeJS.ProcessEnv): DynamoDBClient {
-  const endpoint = values.endpoint ?? env.DYNAMODB_ENDPOINT;
-  const region = values.region ?? env.AWS_REGION ?? (endpoint === undefined ? undefined : 'local');
-  return new DynamoDBClient({
-    ...(region === undefined ? {} : { region }),
-    ...(endpoint === undefined
-      ? {}
-      : { endpoint, credentials: { accessKeyId: 'local', secretAccessKey: 'local' }, maxAttempts: 1 }),
-  });
 }
 
 async function listKeys(
@@ -155,7 +133,7 @@ export async function runClientKeys(argv: readonly string[], io: CliIo): Promise
     const table = values.table ?? io.env[CLIENT_KEY_TABLE.envVar];
     if (table === undefined || table === '')
       throw new CliUsageError(`set --table or ${CLIENT_KEY_TABLE.envVar}`);
-    const dynamo = dynamoFrom(values, io.env);
+    const dynamo = dynamoClientFrom(values, io.env);
     try {
       const now = Math.floor(io.now() / 1000);
       if (command === 'register') {
@@ -256,16 +234,7 @@ export async function runClientKeys(argv: readonly string[], io: CliIo): Promise
 }
 
 if (require.main === module) {
-  void runClientKeys(process.argv.slice(2), {
-    out: (line) => {
-      console.log(line);
-    },
-    err: (line) => {
-      console.error(line);
-    },
-    env: process.env,
-    now: Date.now,
-  }).then((code) => {
+  void runClientKeys(process.argv.slice(2), processIo).then((code) => {
     process.exitCode = code;
   });
 }

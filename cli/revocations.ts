@@ -19,10 +19,12 @@
  * --clock-skew, after which no token it kills can still be valid. Both default to the schema's
  * largest values (86400 and 300 s); pass your `auth.tokenLimits` to let items go sooner.
  */
+import { CliUsageError, processIo, type CliIo } from './cli-io';
+import { dynamoClientFrom } from './dynamo-client';
 import {
   ConditionalCheckFailedException,
   DeleteItemCommand,
-  DynamoDBClient,
+  type DynamoDBClient,
   PutItemCommand,
   ScanCommand,
   type AttributeValue,
@@ -38,20 +40,6 @@ import {
   type RevocationKind,
 } from '../lambdas/authorizer/revocation-store';
 import { REVOCATION_TABLE } from '../lambdas/shared/contracts/tables';
-
-/** Where the CLI writes; injectable for tests. */
-export interface CliIo {
-  readonly out: (line: string) => void;
-  readonly err: (line: string) => void;
-  readonly env: NodeJS.ProcessEnv;
-  /** Epoch milliseconds. */
-  readonly now: () => number;
-}
-
-/** A usage or input problem: printed without a stack, exit code 2. */
-export class CliUsageError extends Error {
-  override readonly name = 'CliUsageError';
-}
 
 /** Largest `tokenLimits.maxLifetimeSeconds` the schema accepts: the default TTL margin. */
 export const DEFAULT_MAX_LIFETIME_SECONDS = 86_400;
@@ -193,17 +181,6 @@ export async function listRevocations(dynamo: DynamoDBClient, table: string): Pr
   return entries.sort((a, b) => a.pk.localeCompare(b.pk));
 }
 
-function dynamoFrom(values: { endpoint?: string; region?: string }, env: NodeJS.ProcessEnv): DynamoDBClient {
-  const endpoint = values.endpoint ?? env.DYNAMODB_ENDPOINT;
-  const region = values.region ?? env.AWS_REGION ?? (endpoint === undefined ? undefined : 'local');
-  return new DynamoDBClient({
-    ...(region === undefined ? {} : { region }),
-    ...(endpoint === undefined
-      ? {}
-      : { endpoint, credentials: { accessKeyId: 'local', secretAccessKey: 'local' }, maxAttempts: 1 }),
-  });
-}
-
 function seconds(value: string | undefined, flag: string, fallback?: number): number {
   if (value === undefined) {
     if (fallback !== undefined) return fallback;
@@ -325,7 +302,7 @@ export async function runRevocations(argv: readonly string[], io: CliIo): Promis
         skew,
       );
     }
-    const dynamo = dynamoFrom(values, io.env);
+    const dynamo = dynamoClientFrom(values, io.env);
     try {
       if (entry !== undefined) {
         await putRevocation(dynamo, table, entry);
@@ -373,16 +350,7 @@ export async function runRevocations(argv: readonly string[], io: CliIo): Promis
 }
 
 if (require.main === module) {
-  void runRevocations(process.argv.slice(2), {
-    out: (line) => {
-      console.log(line);
-    },
-    err: (line) => {
-      console.error(line);
-    },
-    env: process.env,
-    now: Date.now,
-  }).then((code) => {
+  void runRevocations(process.argv.slice(2), processIo).then((code) => {
     process.exitCode = code;
   });
 }

@@ -5,7 +5,8 @@
 import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { runClientKeys, type CliIo } from '../../cli/client-keys';
+import type { CliIo } from '../../cli/cli-io';
+import { runClientKeys } from '../../cli/client-keys';
 import { signRequest } from '../../client/sign-request';
 import { startDynalite, type TestDynamo } from '../support/dynalite';
 import {

@@ -5,7 +5,8 @@
  */
 import { GetItemCommand } from '@aws-sdk/client-dynamodb';
 import { hash } from 'node:crypto';
-import { runRevocations, type CliIo } from '../../cli/revocations';
+import type { CliIo } from '../../cli/cli-io';
+import { runRevocations } from '../../cli/revocations';
 import { createAuthorizer } from '../../lambdas/authorizer/handler';
 import { TEST_AUDIENCE, testAuthorizerConfig, tokenEvent } from '../support/auth-config';
 import { captureLogger, captureMetrics } from '../support/capture';
