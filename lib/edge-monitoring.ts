@@ -8,9 +8,11 @@ import * as sns from 'aws-cdk-lib/aws-sns';
 import { Construct } from 'constructs';
 import {
   AUTHORIZER_DECISION_METRIC,
+  AUTHORIZER_SERVICE_NAME,
   DECISION_DIMENSIONS,
   DECISION_OUTCOMES,
   METRICS_NAMESPACE,
+  REVOCATION_STORE_ERROR_ACCEPTED_METRIC,
   THROTTLED_REQUESTS_METRIC,
 } from '../lambdas/shared/contracts/metrics';
 import type { AlarmsConfig } from './config/api-config';
@@ -96,6 +98,17 @@ export class EdgeMonitoring extends Construct {
       props.authorizerFunction.metricErrors(sum),
       thresholds.authorizerErrors,
       'Authorizer Lambda errors (each one is a 500 to a client: it fails closed)',
+    );
+    alarm(
+      'RevocationStoreErrorAccepted',
+      new cloudwatch.Metric({
+        namespace: METRICS_NAMESPACE,
+        metricName: REVOCATION_STORE_ERROR_ACCEPTED_METRIC,
+        dimensionsMap: { service: AUTHORIZER_SERVICE_NAME },
+        ...sum,
+      }),
+      1,
+      'Tokens accepted without a revocation check (onStoreError: ALLOW_ON_STORE_ERROR_INSECURE)',
     );
     const wafBlocked = new cloudwatch.Metric({
       namespace: 'AWS/WAFV2',

@@ -2,6 +2,7 @@ import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { Context } from 'aws-lambda';
 import type { AuthorizerConfig } from '../shared/config/authorizer-config';
 import { ConfigError } from '../shared/config/config-error';
+import { AUTHORIZER_SERVICE_NAME } from '../shared/contracts/metrics';
 import { AUTH_CONFIG_ENV, loadAuthorizerConfigFromEnv } from '../shared/config/parse-authorizer-config';
 import {
   createLogger,
@@ -21,7 +22,7 @@ export interface AuthorizerHandler {
 }
 
 /** The service name on every log line and metric. */
-export const AUTHORIZER_SERVICE = 'authorizer';
+export const AUTHORIZER_SERVICE = AUTHORIZER_SERVICE_NAME;
 
 /**
  * Builds an authorizer handler from a validated configuration. Starts the JWKS pre-load at once;

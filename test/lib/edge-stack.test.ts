@@ -436,12 +436,20 @@ describe('alarms and dashboard', () => {
     ['4XXError', 'AWS/ApiGateway', 500],
     ['BlockedRequests', 'AWS/WAFV2', 1000],
     ['ThrottledRequests', 'ApiSecurityEdge', 100],
+    ['RevocationStoreErrorAccepted', 'ApiSecurityEdge', 1],
   ])('alarm on %s (%s) at %d', (metric, namespace, threshold) => {
     template.hasResourceProperties('AWS::CloudWatch::Alarm', {
       MetricName: metric,
       Namespace: namespace,
       Threshold: threshold,
       ComparisonOperator: 'GreaterThanOrEqualToThreshold',
+    });
+  });
+
+  it('the insecure revocation opt-in alarm watches the authorizer service dimension its EMF carries', () => {
+    template.hasResourceProperties('AWS::CloudWatch::Alarm', {
+      MetricName: 'RevocationStoreErrorAccepted',
+      Dimensions: [{ Name: 'service', Value: 'authorizer' }],
     });
   });
 

@@ -6,6 +6,9 @@
 /** Namespace of every custom metric of the edge. */
 export const METRICS_NAMESPACE = 'ApiSecurityEdge';
 
+/** Powertools' `service` dimension on every metric the authorizer emits. */
+export const AUTHORIZER_SERVICE_NAME = 'authorizer';
+
 /** One authorizer decision (count 1 per decision), with dimensions {@link DECISION_DIMENSIONS}. */
 export const AUTHORIZER_DECISION_METRIC = 'AuthorizerDecision';
 
