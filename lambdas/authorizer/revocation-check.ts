@@ -125,7 +125,7 @@ export class RevocationCheck {
     if (this.config.onStoreError !== 'ALLOW_ON_STORE_ERROR_INSECURE') {
       throw new RevocationUnavailableError('the revocation store could not be read', { cause });
     }
-    this.deps.logger.warn('revocation store unreadable; token ACCEPTED (ALLOW_ON_STORE_ERROR_INSECURE)', {
+    this.deps.logger.warn('revocation store unreadable; request ACCEPTED (ALLOW_ON_STORE_ERROR_INSECURE)', {
       reason: 'revocation_unavailable',
       onStoreError: this.config.onStoreError,
       sub: subject.sub,
