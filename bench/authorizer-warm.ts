@@ -16,6 +16,11 @@ import { buildOurAuthorizer, ourAuthorizerExists, type OurAuthorizerHandler } fr
 import { createJoseAuthorizer, type PeerAuthorizer } from './peers/jose-authorizer';
 import { createJsonwebtokenAuthorizer } from './peers/jsonwebtoken-authorizer';
 import { peerOptionsFromAuthConfig } from './peers/peer-options';
+import {
+  setUpRevocationVariants,
+  type RevocationChecks,
+  type RevocationVariants,
+} from './revocation-variants';
 import { discardStdout, type StdoutSink } from './stdout-sink';
 import { measure, measureInterleaved, type Budget, type Measured } from './throughput';
 import { countVerifications } from './verify-counter';
@@ -24,7 +29,10 @@ import { countVerifications } from './verify-counter';
  * Warm authorizer path, measured inside one process: the floor, our handler (cache miss, cache
  * hit, and the miss path with logging and/or metrics switched off for attribution), the
  * aws-jwt-verify library alone, and the jose and jsonwebtoken peers — interleaved in short turns
- * within every run, so that ratios compare figures taken moments apart.
+ * within every run, so that ratios compare figures taken moments apart. For the first algorithm
+ * (RS256) also our handler with the revocation check on (bench/revocation-variants.ts): its
+ * in-Lambda cache answering, and a store lookup on every decision (in memory; and against dynalite,
+ * per wall-clock second, paired with the check off measured the same way).
  */
 
 export const WARM_VARIANTS = [
@@ -35,6 +43,9 @@ export const WARM_VARIANTS = [
   'oursMissNoLog',
   'oursMissNoMetrics',
   'oursMissSilent',
+  'oursMissRevocationCached',
+  'oursHitRevocationCached',
+  'oursMissRevocationLookup',
   'jose',
   'jsonwebtoken',
 ] as const;
@@ -69,11 +80,22 @@ export interface WarmChecks {
   readonly verificationsPerHit: number;
 }
 
+/** The miss path with and without a dynalite lookup per decision, per wall-clock second, per run. */
+export interface RevocationWallSamples {
+  /** Check off (our deployed handler), measured interleaved with `dynalite`. */
+  readonly off: number[];
+  /** Check on, `cacheStalenessSeconds` 0: one BatchGetItem against dynalite per decision. */
+  readonly dynalite: number[];
+}
+
 export interface WarmAlgorithmResult {
   readonly alg: BenchAlgorithm;
   /** Decisions per CPU-second per run, per variant; run i of every variant was measured together. */
   readonly samples: Partial<Record<WarmVariant, number[]>>;
   readonly checks: WarmChecks | undefined;
+  /** Revocation check on, against dynalite (first algorithm only). */
+  readonly revocationWall?: RevocationWallSamples;
+  readonly revocationChecks?: RevocationChecks;
 }
 
 function tamper(token: string): string {
@@ -110,6 +132,8 @@ interface Ours {
   readonly noLog: OurAuthorizerHandler;
   readonly noMetrics: OurAuthorizerHandler;
   readonly silent: OurAuthorizerHandler;
+  /** The JWKS endpoint every instance fetched from (127.0.0.1). */
+  readonly jwksUri: string;
   checks(alg: BenchAlgorithm, tokens: readonly string[], peer: PeerAuthorizer): Promise<WarmChecks>;
   close(): Promise<void>;
 }
@@ -136,6 +160,7 @@ async function setUpOurs(fixture: JwtFixture, sink: StdoutSink): Promise<Ours> {
     noLog,
     noMetrics,
     silent,
+    jwksUri: server.jwksUri,
     close: () => server.close(),
     checks: async (alg, tokens, peer) => {
       const before = server.fetches();
@@ -173,7 +198,12 @@ export async function measureWarmPath(options: WarmOptions): Promise<WarmAlgorit
   const { fixture } = options;
   const sink = discardStdout();
   const ours = ourAuthorizerExists() ? await setUpOurs(fixture, sink) : undefined;
+  let revocation: RevocationVariants | undefined;
   try {
+    if (ours !== undefined) {
+      const config = parseAuthorizerConfig(benchAuthorizerConfig(ours.jwksUri), 'bench config');
+      revocation = await setUpRevocationVariants(fixture, BENCH_ALGORITHMS[0], config);
+    }
     const jwks = fixtureJwks(fixture);
     const peerOptions = peerOptionsFromAuthConfig(benchAuthorizerConfig('http://127.0.0.1:9/unused'));
     const jose = await createJoseAuthorizer(peerOptions, jwks);
@@ -196,6 +226,11 @@ export async function measureWarmPath(options: WarmOptions): Promise<WarmAlgorit
         kind: 'async',
         call: (i) => handler(next(i)),
       });
+      const hit = (handler: OurAuthorizerHandler): Measured => ({
+        kind: 'async',
+        call: () => handler(hitEvent),
+      });
+      const withRevocation = alg === BENCH_ALGORITHMS[0] ? revocation : undefined;
       const measured: Partial<Record<WarmVariant, Measured>> = {
         floor: { kind: 'sync', call: floor },
         awsJwtVerify: { kind: 'sync', call: (i) => awsJwtVerify.verifySync(tokens[i % tokens.length]!) },
@@ -205,10 +240,17 @@ export async function measureWarmPath(options: WarmOptions): Promise<WarmAlgorit
           ? {}
           : {
               oursMiss: miss(ours.deployed),
-              oursHit: { kind: 'async', call: () => ours.deployed(hitEvent) },
+              oursHit: hit(ours.deployed),
               oursMissNoLog: miss(ours.noLog),
               oursMissNoMetrics: miss(ours.noMetrics),
               oursMissSilent: miss(ours.silent),
+            }),
+        ...(withRevocation === undefined
+          ? {}
+          : {
+              oursMissRevocationCached: miss(withRevocation.cached),
+              oursHitRevocationCached: hit(withRevocation.cached),
+              oursMissRevocationLookup: miss(withRevocation.lookupMemory),
             }),
       };
       const variants = WARM_VARIANTS.filter((v) => measured[v] !== undefined);
@@ -225,11 +267,47 @@ export async function measureWarmPath(options: WarmOptions): Promise<WarmAlgorit
         );
         variants.forEach((v, k) => (samples[v] ??= []).push(ops[k]!));
       }
-      results.push({ alg, samples, checks });
+      const revocationWall =
+        withRevocation === undefined || ours === undefined
+          ? undefined
+          : await measureRevocationWall([miss(ours.deployed), miss(withRevocation.lookupDynalite)], options);
+      results.push({
+        alg,
+        samples,
+        checks,
+        ...(revocationWall === undefined ? {} : { revocationWall }),
+        ...(withRevocation === undefined ? {} : { revocationChecks: withRevocation.checks }),
+      });
     }
     return results;
   } finally {
     sink.restore();
+    await revocation?.close();
     await ours?.close();
   }
+}
+
+/** The check off and a dynalite lookup per decision, interleaved, per wall-clock second. */
+async function measureRevocationWall(
+  [off, dynalite]: [Measured, Measured],
+  options: WarmOptions,
+): Promise<RevocationWallSamples> {
+  await measureInterleaved(
+    [off, dynalite],
+    { ...options.budget, maxMs: options.budget.maxMs / 2 },
+    2,
+    'wall',
+  );
+  const result: RevocationWallSamples = { off: [], dynalite: [] };
+  for (let run = 0; run < options.runs; run++) {
+    const [offOps, dynaliteOps] = await measureInterleaved(
+      [off, dynalite],
+      options.budget,
+      options.slices,
+      'wall',
+    );
+    result.off.push(offOps!);
+    result.dynalite.push(dynaliteOps!);
+  }
+  return result;
 }

@@ -73,12 +73,15 @@ export interface ColdStartResults {
 const LOADER = `'use strict';
 const { writeSync } = require('node:fs');
 const cpuMs = () => { const u = process.cpuUsage(); return (u.user + u.system) / 1000; };
+// The loader's own clock (the global performance loads node:perf_hooks): read before the branch, so
+// the empty start pays for it too and a bundle is not charged for the loader's instrumentation.
+performance.now();
 if (process.argv[2] === undefined) {
   writeSync(3, 'loaded\\nready\\n');
   writeSync(3, JSON.stringify({ cpuAtReadyMs: cpuMs() }) + '\\n');
   process.exit(0);
 }
-const t0 = performance.now();
+const tRequire = performance.now();
 const mod = require(process.argv[2]);
 const t1 = performance.now();
 writeSync(3, 'loaded\\n');
@@ -92,7 +95,7 @@ const handler = mod.handler;
     try { await handler(JSON.parse(process.env.BENCH_FIRST_EVENT)); } catch {}
   }
   const t3 = performance.now();
-  writeSync(3, JSON.stringify({ cpuAtReadyMs, requireMs: t1 - t0, readyMs: t2 - t1, firstDecisionMs: process.env.BENCH_FIRST_EVENT ? t3 - t2 : 0 }) + '\\n');
+  writeSync(3, JSON.stringify({ cpuAtReadyMs, requireMs: t1 - tRequire, readyMs: t2 - t1, firstDecisionMs: process.env.BENCH_FIRST_EVENT ? t3 - t2 : 0 }) + '\\n');
   process.exit(0);
 })().catch((error) => { console.error(error); process.exit(1); });
 `;

@@ -18,6 +18,10 @@ const VARIANT_LABELS: Readonly<Record<WarmVariant, string>> = {
   oursMissNoLog: 'ours, miss, logger replaced by a silent one',
   oursMissNoMetrics: 'ours, miss, metrics replaced by a silent sink',
   oursMissSilent: 'ours, miss, no logging and no metrics',
+  oursMissRevocationCached: 'ours, miss, revocation check on, answered by its in-Lambda cache',
+  oursHitRevocationCached: 'ours, decision-cache hit, revocation check on, answered by its in-Lambda cache',
+  oursMissRevocationLookup:
+    'ours, miss, revocation check on, store lookup on every decision (`cacheStalenessSeconds` 0), store in memory',
   jose: 'peer: jose `jwtVerify` + `createLocalJWKSet`',
   jsonwebtoken: 'peer: jsonwebtoken `verify`, KeyObject per kid',
 };
@@ -47,6 +51,9 @@ const ms = (v: number): string => `${v.toFixed(1)} ms`;
 const ms2 = (v: number): string => `${v.toFixed(2)} ms`;
 const us = (v: number): string => `${v.toFixed(1)} µs`;
 const rate = (v: number): string => `${formatCount(v)}/s`;
+/** A difference of two measured costs: below 0.5 µs it is not told apart from run-to-run noise. */
+const aboutUs = (v: number): string =>
+  v < 0.5 ? `nothing measurable (${us(v)}, within the noise)` : `about ${us(v)}`;
 
 function ratioSummary(
   result: WarmAlgorithmResult | undefined,
@@ -184,6 +191,87 @@ function attributionSection(results: BenchResults): string {
   );
 }
 
+/** Rows of the revocation table: a variant, the variant it is compared with, and the clock. */
+const REVOCATION_ROWS: readonly { readonly variant: WarmVariant; readonly off: WarmVariant }[] = [
+  { variant: 'oursMissRevocationCached', off: 'oursMiss' },
+  { variant: 'oursHitRevocationCached', off: 'oursHit' },
+  { variant: 'oursMissRevocationLookup', off: 'oursMiss' },
+];
+
+/** The warm path with the token revocation check on, next to it off (issue 7). */
+export function revocationSection(results: BenchResults): string {
+  const r = results.warm?.find((w) => REVOCATION_ROWS.some((row) => w.samples[row.variant] !== undefined));
+  if (r === undefined) return '_Not measured in this run._';
+  const rows: string[][] = [];
+  const offRow = (v: WarmVariant): void => {
+    const samples = r.samples[v];
+    if (samples !== undefined)
+      rows.push([`${VARIANT_LABELS[v]} (check off)`, fmtSummary(summarize(samples), rate), '100 %', '—']);
+  };
+  offRow('oursMiss');
+  offRow('oursHit');
+  for (const { variant, off } of REVOCATION_ROWS) {
+    const fraction = ratioSummary(r, variant, off);
+    const added = extraMicros(r, variant, off);
+    if (fraction === undefined || added === undefined) continue;
+    rows.push([
+      VARIANT_LABELS[variant],
+      fmtSummary(summarize(r.samples[variant]!), rate),
+      fmtSummary(fraction, pct),
+      us(added),
+    ]);
+  }
+  const lines = [
+    `#### ${r.alg}, per CPU-second`,
+    '',
+    markdownTable(
+      [
+        'Our handler',
+        'Decisions per CPU-second',
+        'Relative to the check off (same run)',
+        'µs per decision added by the check',
+      ],
+      rows,
+    ),
+  ];
+  const wall = r.revocationWall;
+  if (wall !== undefined && wall.off.length > 0 && wall.off.length === wall.dynalite.length) {
+    const added = median(wall.dynalite.map((ops, i) => 1e6 / ops - 1e6 / wall.off[i]!));
+    lines.push(
+      '',
+      `#### ${r.alg}, against dynalite, per wall-clock second`,
+      '',
+      markdownTable(
+        [
+          'Our handler, decision-cache miss',
+          'Decisions per wall-clock second',
+          'Relative to the check off (same run)',
+          'µs per decision added by the check',
+        ],
+        [
+          ['check off', fmtSummary(summarize(wall.off), rate), '100 %', '—'],
+          [
+            'check on, one BatchGetItem against dynalite on every decision (`cacheStalenessSeconds` 0)',
+            fmtSummary(summarize(wall.dynalite), rate),
+            fmtSummary(summarize(pairedRatios(wall.dynalite, wall.off)), pct),
+            us(added),
+          ],
+        ],
+      ),
+    );
+  }
+  const c = r.revocationChecks;
+  if (c !== undefined) {
+    lines.push(
+      '',
+      `Checks before timing: a token whose \`jti\` is revoked in the store is ${c.revokedTokenRefused ? 'refused by every variant' : '**not refused**'}; ` +
+        `store lookups per decision: ${c.lookupsPerDecisionCached.toFixed(2)} with the cache answering, ${c.lookupsPerDecisionUncached.toFixed(2)} with \`cacheStalenessSeconds\` 0, ` +
+        `${c.keysPerLookup.toFixed(0)} keys per lookup (jti, sub, issuer + sub, client); ${formatCount(c.itemsInTable)} revocation items in the table.`,
+    );
+  }
+  return lines.join('\n');
+}
+
 /** Prose: where the time of one decision goes, from the figures of this run. */
 export function readingSection(results: BenchResults): string {
   const out: string[] = [];
@@ -199,18 +287,19 @@ export function readingSection(results: BenchResults): string {
     const both = extraMicros(r, 'oursMiss', 'oursMissSilent');
     if (logging !== undefined && metrics !== undefined && both !== undefined) {
       parts.push(
-        `the log line (one JSON line in Powertools Logger's format, written by lambdas/shared/logging/json-logger.ts) accounts for about ${us(logging)}, ` +
-          `the decision metric (Powertools Metrics EMF, as the handler publishes it) for about ${us(metrics)}, both together ${us(both)}`,
+        `the log line (one JSON line in Powertools Logger's format, written by lambdas/shared/logging/json-logger.ts) accounts for ${aboutUs(logging)}, ` +
+          `the decision metric (Powertools Metrics EMF, aggregated and published at most once a second) for ${aboutUs(metrics)}, both together ${aboutUs(both)}`,
       );
     }
     const silentAbove = extraMicros(r, 'oursMissSilent', 'floor');
     const libAbove = extraMicros(r, 'awsJwtVerify', 'floor');
     if (silentAbove !== undefined && libAbove !== undefined) {
       parts.push(
-        `without logging and metrics the handler still adds ${us(silentAbove)}: ${us(libAbove)} of it is ` +
-          `aws-jwt-verify's own work (JWT decomposition, prototype-safe JSON parsing, claim checks: its \`verifySync\` alone) ` +
-          `and ${us(silentAbove - libAbove)} is ours (event parsing, Bearer extraction, token hash for the decision cache, ` +
-          `extra RFC 8725 checks, claims to roles, route match, policy and context, middy, async handler)`,
+        `without logging and metrics the handler adds ${us(silentAbove)}, against ${us(libAbove)} for ` +
+          `aws-jwt-verify's \`verifySync\` alone (its JWT decomposition with reviver-based prototype-safe JSON parsing, ` +
+          `\`createVerify\` stream, claim checks). The handler runs the library's decomposition, signature and claim checks too, ` +
+          `and adds event parsing, Bearer extraction, the token hash of the ` +
+          `decision cache, the extra RFC 8725 checks, claims to roles, route match, policy and context, and the async handler`,
       );
     }
     const joseAbove = extraMicros(r, 'jose', 'floor');
@@ -221,7 +310,30 @@ export function readingSection(results: BenchResults): string {
           `and the jsonwebtoken peer ${us(jwtAbove)} (fewer checks than ours, no log line, no metric)`,
       );
     }
+    const hitOps = r.samples.oursHit;
+    if (hitOps !== undefined && hitOps.length > 0) {
+      parts.push(
+        `a decision-cache hit costs ${us(1e6 / median(hitOps))} (event and method ARN, SHA-256 of the token, ` +
+          `cache lookup, cached route and policy, log line, metric)`,
+      );
+    }
     out.push(`- ${parts.join('; ')}.`);
+    const joseFraction = ratioSummary(r, 'jose', 'floor');
+    const vsJose = ratioSummary(r, 'oursMiss', 'jose');
+    const libFraction = ratioSummary(r, 'awsJwtVerify', 'floor');
+    if (
+      joseFraction !== undefined &&
+      vsJose !== undefined &&
+      libFraction !== undefined &&
+      vsJose.median < 3
+    ) {
+      out.push(
+        `- **${r.alg} against jose**: the jose peer reaches ${pct(joseFraction.median)} of the floor in this run, ` +
+          `so 3× jose would take our whole handler to ${pct(3 * joseFraction.median)} of the floor; ` +
+          `aws-jwt-verify's \`verifySync\` alone, without Bearer parsing, our extra checks, policy, log line and metric, ` +
+          `reaches ${pct(libFraction.median)}.`,
+      );
+    }
   }
   const cold = coldTarget(results, COLD_TARGET_NAMES.authorizer);
   if (cold !== undefined && cold.samples.length > 0) {
@@ -362,6 +474,17 @@ export function renderReport(results: BenchResults): string {
     ...(results.warm === undefined
       ? ['_Pending (see below)._']
       : results.warm.map((r) => `${warmSection(r)}\n`)),
+    '',
+    '### Token revocation check',
+    '',
+    'The check (`auth.revocation`, lambdas/authorizer/revocation-check.ts) runs after the signature on every ' +
+      'decision, decision-cache hits included. "Answered by its in-Lambda cache": every key of the token pool was ' +
+      'looked up once before timing (`cacheStalenessSeconds` 300), as in a Lambda that keeps seeing the same callers. ' +
+      '"Store lookup on every decision": `cacheStalenessSeconds` 0; in memory it shows our own cost of the check, ' +
+      'against dynalite (an in-process JavaScript emulation reached through the AWS SDK over HTTP) the cost of a ' +
+      'BatchGetItem round trip on this machine. A real DynamoDB round trip from Lambda typically takes a few ms.',
+    '',
+    revocationSection(results),
     '',
     '### Where the time goes',
     '',

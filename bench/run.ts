@@ -20,7 +20,9 @@ import { runWorker } from './worker-process';
 
 /**
  * `npm run bench` (full, writes BENCHMARKS.md) and `npm run bench:smoke` (tiny counts, writes
- * nothing). Prints the report to stdout, progress to stderr.
+ * nothing). Prints the report to stdout, progress to stderr. While working on one part,
+ * `npm run bench -- --only=warm,cold` runs only the named sections (warm, cold, guard, gateway)
+ * and writes nothing either.
  */
 
 const ROOT = join(__dirname, '..');
@@ -62,6 +64,13 @@ async function runWarm(
     POWERTOOLS_DEFAULTS,
   );
   for (const r of warm) {
+    const rc = r.revocationChecks;
+    if (rc !== undefined && (!rc.revokedTokenRefused || rc.lookupsPerDecisionUncached !== 1)) {
+      progress(
+        `WARNING ${r.alg}: revoked token ${rc.revokedTokenRefused ? 'refused' : 'ACCEPTED'}, ` +
+          `${rc.lookupsPerDecisionUncached} store lookups per decision with cacheStalenessSeconds 0`,
+      );
+    }
     const c = r.checks;
     if (
       c !== undefined &&
@@ -104,9 +113,25 @@ async function runGateway(profile: BenchProfile, pending: Pending[]): Promise<Ga
   return measureGateway(profile.runs, profile.connections, profile.loadSeconds);
 }
 
+const SECTION_KEYS = ['warm', 'cold', 'guard', 'gateway'] as const;
+type SectionKey = (typeof SECTION_KEYS)[number];
+
+/** The sections `--only=a,b` names, or all of them. */
+function selectedSections(argv: readonly string[]): ReadonlySet<SectionKey> {
+  const only = argv.find((a) => a.startsWith('--only='));
+  if (only === undefined) return new Set(SECTION_KEYS);
+  const names = only.slice('--only='.length).split(',');
+  const unknown = names.filter((n) => !(SECTION_KEYS as readonly string[]).includes(n));
+  if (unknown.length > 0) {
+    throw new Error(`--only: unknown section(s) ${unknown.join(', ')}; use ${SECTION_KEYS.join(', ')}`);
+  }
+  return new Set(names as SectionKey[]);
+}
+
 async function main(): Promise<void> {
   const profileName = process.argv.includes('--smoke') ? 'smoke' : 'full';
   const profile = PROFILES[profileName];
+  const selected = selectedSections(process.argv);
   if (profile.tokensPerAlgorithm <= 2 * BENCH_DECISION_CACHE_ENTRIES) {
     throw new Error('the miss-path token pool must be more than twice the bench decision-cache size');
   }
@@ -124,7 +149,15 @@ async function main(): Promise<void> {
 
     const failed: string[] = [];
     /** Runs one section; a failure is reported in BENCHMARKS.md and fails the run, after the rest ran. */
-    const section = async <T>(name: string, run: () => Promise<T>): Promise<T | undefined> => {
+    const section = async <T>(
+      key: SectionKey,
+      name: string,
+      run: () => Promise<T>,
+    ): Promise<T | undefined> => {
+      if (!selected.has(key)) {
+        pending.push({ section: name, reason: 'not run (--only)' });
+        return undefined;
+      }
       try {
         return await run();
       } catch (error) {
@@ -135,13 +168,13 @@ async function main(): Promise<void> {
         return undefined;
       }
     };
-    const warm = await section('Authorizer warm path', () => runWarm(profile, fixturePath, pending));
-    const cold = await section('Cold start', () => {
+    const warm = await section('warm', 'Authorizer warm path', () => runWarm(profile, fixturePath, pending));
+    const cold = await section('cold', 'Cold start', () => {
       progress('cold start: bundling with esbuild and timing fresh node processes');
       return measureColdStartTargets(fixture, workDir, profile.coldProcesses, pending);
     });
-    const guard = await section('Request guard', () => runGuard(profile, pending));
-    const gateway = await section('Local gateway', () => runGateway(profile, pending));
+    const guard = await section('guard', 'Request guard', () => runGuard(profile, pending));
+    const gateway = await section('gateway', 'Local gateway', () => runGateway(profile, pending));
 
     const results: BenchResults = {
       machine,
@@ -161,7 +194,7 @@ async function main(): Promise<void> {
       filepath: target,
     });
     process.stdout.write(report);
-    if (profile.name === 'full') {
+    if (profile.name === 'full' && selected.size === SECTION_KEYS.length) {
       writeFileSync(target, report);
       progress('wrote BENCHMARKS.md');
     }

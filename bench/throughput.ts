@@ -76,13 +76,15 @@ export function opsPerWallSecond(tally: Tally): number {
 
 /**
  * Measures several variants in the same run, interleaved in `slices` short turns (rotating who goes
- * first), so that a change in machine load hits all of them alike. Returns ops per CPU-second per
- * variant, in input order. Each variant gets `budget.maxMs` of CPU time in total.
+ * first), so that a change in machine load hits all of them alike. Returns ops per CPU-second (or,
+ * with `per: 'wall'`, per wall-clock second) per variant, in input order. Each variant gets
+ * `budget.maxMs` of CPU time in total.
  */
 export async function measureInterleaved(
   variants: readonly Measured[],
   budget: Budget,
   slices: number,
+  per: 'cpu' | 'wall' = 'cpu',
 ): Promise<number[]> {
   const tallies: Tally[][] = variants.map(() => []);
   const offsets = variants.map(() => 0);
@@ -95,5 +97,13 @@ export async function measureInterleaved(
       tallies[v]!.push(tally);
     }
   }
-  return tallies.map((t) => opsPerCpuSecond(...t));
+  return tallies.map((t) =>
+    per === 'cpu'
+      ? opsPerCpuSecond(...t)
+      : opsPerWallSecond({
+          calls: t.reduce((sum, x) => sum + x.calls, 0),
+          cpuMs: t.reduce((sum, x) => sum + x.cpuMs, 0),
+          wallMs: t.reduce((sum, x) => sum + x.wallMs, 0),
+        }),
+  );
 }

@@ -9,19 +9,17 @@
  * Table: --table or CLIENT_KEY_TABLE_NAME. Endpoint: --endpoint or DYNAMODB_ENDPOINT (e.g. the local
  * dynalite, http://127.0.0.1:8000); region: --region or AWS_REGION. Private keys never go to the table.
  */
-import { CliUsageError, processIo, type CliIo } from './cli-io';
+import { CliUsageError, processIo, type CliIo, parseCliArgs } from './cli-io';
 import { dynamoClientFrom } from './dynamo-client';
 import {
   ConditionalCheckFailedException,
   type DynamoDBClient,
   PutItemCommand,
-  ScanCommand,
+  paginateScan,
   UpdateItemCommand,
-  type AttributeValue,
 } from '@aws-sdk/client-dynamodb';
 import { readFileSync, writeFileSync } from 'node:fs';
 import type { JsonWebKey } from 'node:crypto';
-import { parseArgs } from 'node:util';
 import { generateClientKeyPair } from '../client/keys';
 import { CLIENT_KEY_TABLE } from '../lambdas/shared/contracts/tables';
 import {
@@ -62,53 +60,42 @@ async function listKeys(
   owner: string | undefined,
 ): Promise<ClientKeyRecord[]> {
   const records: ClientKeyRecord[] = [];
-  let start: Record<string, AttributeValue> | undefined;
-  do {
-    const out = await dynamo.send(
-      new ScanCommand({
-        TableName: table,
-        ExclusiveStartKey: start,
-        ...(owner === undefined
-          ? {}
-          : { FilterExpression: 'ownerClientId = :o', ExpressionAttributeValues: { ':o': { S: owner } } }),
-      }),
-    );
-    for (const item of out.Items ?? []) {
+  const input = {
+    TableName: table,
+    ...(owner === undefined
+      ? {}
+      : { FilterExpression: 'ownerClientId = :o', ExpressionAttributeValues: { ':o': { S: owner } } }),
+  };
+  for await (const page of paginateScan({ client: dynamo }, input)) {
+    for (const item of page.Items ?? []) {
       const record = clientKeyFromItem(item);
       if (record !== undefined) records.push(record);
     }
-    start = out.LastEvaluatedKey;
-  } while (start !== undefined);
+  }
   return records.sort((a, b) => a.keyId.localeCompare(b.keyId));
 }
 
 /** Runs the CLI with arguments (without `node script`); resolves to the exit code. */
 export async function runClientKeys(argv: readonly string[], io: CliIo): Promise<number> {
   const [command, ...rest] = argv;
-  let parsed;
-  try {
-    parsed = parseArgs({
-      args: rest,
-      options: {
-        'key-id': { type: 'string' },
-        owner: { type: 'string' },
-        'public-key': { type: 'string' },
-        alg: { type: 'string' },
-        'out-private': { type: 'string' },
-        'out-public': { type: 'string' },
-        table: { type: 'string' },
-        endpoint: { type: 'string' },
-        region: { type: 'string' },
-        json: { type: 'boolean' },
-      },
-      strict: true,
-    });
-  } catch (cause) {
-    io.err(cause instanceof Error ? cause.message : 'bad arguments');
-    io.err(USAGE);
-    return 2;
-  }
-  const values = parsed.values;
+  const values = parseCliArgs(
+    rest,
+    {
+      'key-id': { type: 'string' },
+      owner: { type: 'string' },
+      'public-key': { type: 'string' },
+      alg: { type: 'string' },
+      'out-private': { type: 'string' },
+      'out-public': { type: 'string' },
+      table: { type: 'string' },
+      endpoint: { type: 'string' },
+      region: { type: 'string' },
+      json: { type: 'boolean' },
+    },
+    io,
+    USAGE,
+  );
+  if (values === undefined) return 2;
   try {
     if (command === 'generate') {
       const alg = values.alg ?? 'ed25519';

@@ -19,19 +19,18 @@
  * --clock-skew, after which no token it kills can still be valid. Both default to the schema's
  * largest values (86400 and 300 s); pass your `auth.tokenLimits` to let items go sooner.
  */
-import { CliUsageError, processIo, type CliIo } from './cli-io';
+import { CliUsageError, processIo, type CliIo, parseCliArgs } from './cli-io';
 import { dynamoClientFrom } from './dynamo-client';
 import {
   ConditionalCheckFailedException,
   DeleteItemCommand,
   type DynamoDBClient,
   PutItemCommand,
-  ScanCommand,
+  paginateScan,
   type AttributeValue,
 } from '@aws-sdk/client-dynamodb';
 import { decomposeUnverifiedJwt } from 'aws-jwt-verify/jwt';
 import { hash } from 'node:crypto';
-import { parseArgs } from 'node:util';
 import {
   clientRevocationKey,
   isRevocationKey,
@@ -169,15 +168,12 @@ export async function putRevocation(
 /** Every revocation in the table, ordered by key. */
 export async function listRevocations(dynamo: DynamoDBClient, table: string): Promise<RevocationEntry[]> {
   const entries: RevocationEntry[] = [];
-  let start: Record<string, AttributeValue> | undefined;
-  do {
-    const out = await dynamo.send(new ScanCommand({ TableName: table, ExclusiveStartKey: start }));
-    for (const item of out.Items ?? []) {
+  for await (const page of paginateScan({ client: dynamo }, { TableName: table })) {
+    for (const item of page.Items ?? []) {
       const entry = fromItem(item);
       if (entry !== undefined) entries.push(entry);
     }
-    start = out.LastEvaluatedKey;
-  } while (start !== undefined);
+  }
   return entries.sort((a, b) => a.pk.localeCompare(b.pk));
 }
 
@@ -236,36 +232,27 @@ function describe(entry: RevocationEntry): string {
 /** Runs the CLI with arguments (without `node script`); resolves to the exit code. */
 export async function runRevocations(argv: readonly string[], io: CliIo): Promise<number> {
   const [command, ...rest] = argv;
-  let parsed;
-  try {
-    parsed = parseArgs({
-      args: rest,
-      options: {
-        token: { type: 'string' },
-        jti: { type: 'string' },
-        exp: { type: 'string' },
-        sub: { type: 'string' },
-        iss: { type: 'string' },
-        'client-id': { type: 'string' },
-        id: { type: 'string' },
-        'max-lifetime': { type: 'string' },
-        'clock-skew': { type: 'string' },
-        table: { type: 'string' },
-        endpoint: { type: 'string' },
-        region: { type: 'string' },
-        json: { type: 'boolean' },
-      },
-      strict: true,
-    });
-  } catch (cause) {
-    // parseArgs echoes the offending argument; never echo a token.
-    io.err(
-      cause instanceof Error && 'code' in cause ? `bad arguments (${String(cause.code)})` : 'bad arguments',
-    );
-    io.err(USAGE);
-    return 2;
-  }
-  const values = parsed.values;
+  const values = parseCliArgs(
+    rest,
+    {
+      token: { type: 'string' },
+      jti: { type: 'string' },
+      exp: { type: 'string' },
+      sub: { type: 'string' },
+      iss: { type: 'string' },
+      'client-id': { type: 'string' },
+      id: { type: 'string' },
+      'max-lifetime': { type: 'string' },
+      'clock-skew': { type: 'string' },
+      table: { type: 'string' },
+      endpoint: { type: 'string' },
+      region: { type: 'string' },
+      json: { type: 'boolean' },
+    },
+    io,
+    USAGE,
+  );
+  if (values === undefined) return 2;
   try {
     const commands = ['revoke-token', 'revoke-user', 'revoke-client', 'list', 'expire'];
     if (command === undefined || !commands.includes(command)) throw new CliUsageError('unknown command');

@@ -53,19 +53,22 @@ export class AttachAuthorizerStack extends Stack {
             rootResourceId: props.rootResourceId,
           });
     const api = props.config.api;
-    // Revocation on without a named table: this stack creates the revocation table.
-    const revocation = props.config.auth.revocation;
-    const revocationTable =
-      revocation !== undefined && revocation.tableName === undefined
-        ? createEdgeTable(this, REVOCATION_TABLE, {
-            ...(api === undefined
-              ? {}
-              : {
-                  deletionProtection: api.tables.deletionProtection,
-                  retainOnStackDelete: api.tables.retainOnStackDelete,
-                }),
-          })
-        : undefined;
+    // Revocation or the client registry on without a named table: this stack creates the revocation
+    // table (which also holds the registry).
+    const { revocation, clients } = props.config.auth;
+    const needsTable =
+      (revocation !== undefined && revocation.tableName === undefined) ||
+      (clients !== undefined && clients.tableName === undefined);
+    const revocationTable = needsTable
+      ? createEdgeTable(this, REVOCATION_TABLE, {
+          ...(api === undefined
+            ? {}
+            : {
+                deletionProtection: api.tables.deletionProtection,
+                retainOnStackDelete: api.tables.retainOnStackDelete,
+              }),
+        })
+      : undefined;
     if (revocationTable !== undefined) {
       new CfnOutput(this, 'RevocationTableName', { value: revocationTable.tableName });
     }

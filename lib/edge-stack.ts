@@ -1,11 +1,12 @@
 import * as path from 'node:path';
-import { CfnOutput, Duration, Stack, type StackProps } from 'aws-cdk-lib';
+import { Annotations, CfnOutput, Duration, Stack, type StackProps } from 'aws-cdk-lib';
 import type * as lambda from 'aws-cdk-lib/aws-lambda';
 import type { Construct } from 'constructs';
 import { ConfigError, type ConfigIssue } from '../lambdas/shared/config/config-error';
 import { guardRoutesWithoutAuthRule } from '../lambdas/shared/config/guard-config';
 import { CORS_CONFIG_ENV } from '../lambdas/shared/contracts/backend-env';
 import { checkApiAgainstAuth, isPublicMethod, type ApiConfig } from './config/api-config';
+import { clientRegistryWarnings } from './config/client-registry-checks';
 import type { EdgeConfig } from './config/edge-config';
 import { EdgeApi, routeKey, type EdgeRoute } from './edge-api';
 import { EdgeFunction } from './edge-function';
@@ -112,6 +113,9 @@ export class EdgeStack extends Stack {
       }
     }
     if (issues.length > 0) throw new ConfigError('edge config', issues);
+    for (const warning of clientRegistryWarnings(config)) {
+      Annotations.of(this).addWarningV2('api-security-edge:client-registry', warning);
+    }
 
     this.tables = new EdgeTables(this, 'Tables', {
       deletionProtection: api.tables.deletionProtection,
@@ -241,5 +245,38 @@ export class EdgeStack extends Stack {
     if (this.guard !== undefined) {
       new CfnOutput(this, 'ResponseSigningKeyArn', { value: this.guard.signingKey.keyArn });
     }
+    // The operator CLI (npm run clients) needs each tier's usage plan id to add API keys to it.
+    const planKeys = usagePlanOutputKeys([...this.edgeApi.usagePlans.keys()]);
+    for (const [tier, plan] of this.edgeApi.usagePlans) {
+      new CfnOutput(this, `UsagePlanId-${tier}`, {
+        key: planKeys.get(tier),
+        value: plan.usagePlanId,
+        description: `Usage plan id of tier "${tier}"`,
+      });
+    }
+    if (this.edgeApi.usagePlans.size > 0) {
+      new CfnOutput(this, 'UsagePlanIds', {
+        value: [...this.edgeApi.usagePlans].map(([tier, plan]) => `${tier}=${plan.usagePlanId}`).join(','),
+        description:
+          'Every tier and its usage plan id, as npm run clients takes them (--usage-plans or USAGE_PLAN_IDS)',
+      });
+    }
   }
+}
+
+/**
+ * CloudFormation output keys for the usage plan ids: `UsagePlanId` + the tier name without the
+ * characters output keys may not hold (`-`, `_`); the tier's position is appended when two names
+ * would collide (`free-tier` and `free_tier`).
+ */
+export function usagePlanOutputKeys(tiers: readonly string[]): Map<string, string> {
+  const base = (tier: string): string => `UsagePlanId${tier.replace(/[^A-Za-z0-9]/g, '')}`;
+  const counts = new Map<string, number>();
+  for (const tier of tiers) counts.set(base(tier), (counts.get(base(tier)) ?? 0) + 1);
+  return new Map(
+    tiers.map((tier, i) => [
+      tier,
+      (counts.get(base(tier)) ?? 0) > 1 ? `${base(tier)}${String(i)}` : base(tier),
+    ]),
+  );
 }

@@ -76,9 +76,12 @@ export interface JwtAuthorizerProps {
    */
   readonly protectedScopes?: readonly IConstruct[];
   /**
-   * The revocation table (`EdgeStack.tables.revocations`), used only when `authConfig.revocation` is
-   * set: the new function gets `dynamodb:BatchGetItem` on it and its name as `REVOCATION_TABLE_NAME`.
-   * @default - the table named by `authConfig.revocation.tableName`; synth fails if neither is given
+   * The revocation table (`EdgeStack.tables.revocations`), which also holds the client registry. Used
+   * only when `authConfig.revocation` or `authConfig.clients` is set without its own `tableName`: the
+   * new function gets `dynamodb:BatchGetItem` on it for revocation, `dynamodb:GetItem` for the
+   * registry, and its name as `REVOCATION_TABLE_NAME`.
+   * @default - the tables named by `authConfig.revocation.tableName` / `authConfig.clients.tableName`;
+   *   synth fails if a feature that is on has neither
    */
   readonly revocationTable?: dynamodb.ITable;
 }
@@ -108,6 +111,12 @@ export class JwtAuthorizer extends Construct implements apigateway.IAuthorizer {
    * undefined when revocation is off. Also a stack output.
    */
   readonly revocationDelaySeconds?: number;
+  /**
+   * Worst-case delay in seconds until a client registry change (registration, tier, key) is in every
+   * answer: result cache TTL + `clients.cacheStalenessSeconds`; undefined when the registry is off.
+   * Also a stack output.
+   */
+  readonly clientRegistryDelaySeconds?: number;
   private readonly protectedScopes: IConstruct[];
   private readonly authConfig: AuthorizerConfig;
 
@@ -164,12 +173,32 @@ export class JwtAuthorizer extends Construct implements apigateway.IAuthorizer {
         'is required when authConfig.revocation is set (or set authConfig.revocation.tableName)',
       );
     }
+    const clients = props.authConfig.clients;
+    if (clients !== undefined) this.clientRegistryDelaySeconds = ttl + clients.cacheStalenessSeconds;
+    const registryTable =
+      clients === undefined
+        ? undefined
+        : clients.tableName === undefined
+          ? props.revocationTable
+          : clients.tableName === revocation?.tableName
+            ? revocationTable
+            : dynamodb.Table.fromTableName(this, 'ClientRegistryTable', clients.tableName);
+    if (clients !== undefined && props.handler === undefined && registryTable === undefined) {
+      throw new InvalidPropertyError(
+        this.node.path,
+        'revocationTable',
+        'is required when authConfig.clients is set (or set authConfig.clients.tableName)',
+      );
+    }
+    // REVOCATION_TABLE_NAME: the table of whichever feature has no tableName of its own.
+    const envTable =
+      clients !== undefined && clients.tableName === undefined ? registryTable : revocationTable;
 
     if (props.handler === undefined) {
       const environment = {
         ...props.functionProps?.environment,
         [AUTH_CONFIG_ENV]: JSON.stringify(props.authConfig),
-        ...(revocationTable === undefined ? {} : { [REVOCATION_TABLE.envVar]: revocationTable.tableName }),
+        ...(envTable === undefined ? {} : { [REVOCATION_TABLE.envVar]: envTable.tableName }),
       };
       const envBytes = Object.entries(environment).reduce(
         (sum, [k, v]) => sum + Buffer.byteLength(k) + Buffer.byteLength(v),
@@ -193,8 +222,10 @@ export class JwtAuthorizer extends Construct implements apigateway.IAuthorizer {
       });
       this.function = fn;
       this.handler = fn;
-      // One BatchGetItem per uncached check; nothing else (no Query/Scan, no writes).
+      // One BatchGetItem per uncached revocation check, one GetItem per uncached registry lookup;
+      // nothing else (no Query/Scan, no writes: the operator CLI writes).
       revocationTable?.grant(fn, 'dynamodb:BatchGetItem');
+      registryTable?.grant(fn, 'dynamodb:GetItem');
     } else {
       this.handler = props.handler;
     }
@@ -227,6 +258,14 @@ export class JwtAuthorizer extends Construct implements apigateway.IAuthorizer {
         value: String(this.revocationDelaySeconds),
         description:
           'Worst-case token revocation delay in seconds: authorizer result cache TTL + in-Lambda revocation cache staleness',
+      });
+    }
+    if (this.clientRegistryDelaySeconds !== undefined) {
+      new CfnOutput(this, 'ClientRegistryMaxDelaySeconds', {
+        value: String(this.clientRegistryDelaySeconds),
+        description:
+          'Worst-case delay in seconds of a client registration, tier or key change: authorizer result cache TTL + ' +
+          'in-Lambda client registry cache staleness (keep a rotated-out key this long: npm run clients -- prune-keys --grace)',
       });
     }
 

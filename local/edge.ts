@@ -3,7 +3,7 @@ import type { APIGatewayProxyEvent } from 'aws-lambda';
 import type { AccessLogRecord } from '../lib/access-log-format';
 import type { EdgeConfig } from '../lib/config/edge-config';
 import { BEARER_VALIDATION_REGEX, IDENTITY_HEADER } from '../lib/identity-validation';
-import { CLIENT_KEY_TABLE, NONCE_TABLE } from '../lambdas/shared/contracts/tables';
+import { CLIENT_KEY_TABLE, NONCE_TABLE, REVOCATION_TABLE } from '../lambdas/shared/contracts/tables';
 import { CORS_CONFIG_ENV } from '../lambdas/shared/backend-http/cors';
 import { silentLogger } from '../lambdas/shared/logging/powertools';
 import { createGuard, type GuardHandler } from '../lambdas/guard/create-guard';
@@ -16,6 +16,7 @@ import { startGatewayServer, type GatewayServer } from './gateway/gateway-server
 import { LOCAL_API } from './gateway/method-arn';
 import { preflightMethods } from './gateway/cors';
 import { evaluatePolicy } from './gateway/policy-evaluator';
+import { LocalApiKeyResolver } from './gateway/local-api-key-store';
 import { generateApiKey, type LocalApiKey } from './gateway/usage-plans';
 import { startLocalIdp, type LocalIdp } from './idp/idp-server';
 import { generateSigningKeys, loadOrCreateSigningKeys, type SigningKeys } from './idp/signing-keys';
@@ -148,6 +149,8 @@ export async function startLocalEdge(options: LocalEdgeOptions): Promise<LocalEd
     const apiKeys = apiSection.usagePlans.flatMap((plan) =>
       plan.apiKeys.map((k) => generateApiKey(plan.name, k.name)),
     );
+    // Keys `npm run clients` issues at run time live in the local key store (the registry's table).
+    const issuedKeys = new LocalApiKeyResolver(dynamo.client, REVOCATION_TABLE.logicalName, nowMs);
     const gateway = createGateway({
       api: { ...LOCAL_API, stage: apiSection.stageName },
       routes,
@@ -177,6 +180,7 @@ export async function startLocalEdge(options: LocalEdgeOptions): Promise<LocalEd
         keys: apiKeys,
         stageThrottle: apiSection.throttle,
         stageMethodThrottles: apiSection.methodThrottles,
+        resolveKey: (value) => issuedKeys.resolve(value),
       },
       cors: { ...apiSection.cors, allowMethods: preflightMethods(routes.map((r) => r.httpMethod)) },
       nowMs,

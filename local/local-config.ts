@@ -35,13 +35,21 @@ export function buildLocalEdgeConfig(base: EdgeConfig, idp: { readonly issuer: s
     discovery: true,
     algorithms: algorithms.length > 0 ? algorithms : [...LOCAL_IDP_ALGORITHMS],
   };
-  // Revocations live in the local dynalite table (REVOCATION_TABLE_NAME), never in a named AWS table.
+  // Revocations and the client registry live in the local dynalite table (REVOCATION_TABLE_NAME),
+  // never in a named AWS table.
   const revocation =
     base.auth.revocation === undefined ? undefined : { ...base.auth.revocation, tableName: undefined };
+  const clients =
+    base.auth.clients === undefined ? undefined : { ...base.auth.clients, tableName: undefined };
   return parseEdgeConfig(
     {
       ...base,
-      auth: { ...base.auth, issuers: [local], ...(revocation === undefined ? {} : { revocation }) },
+      auth: {
+        ...base.auth,
+        issuers: [local],
+        ...(revocation === undefined ? {} : { revocation }),
+        ...(clients === undefined ? {} : { clients }),
+      },
     },
     'local edge config',
   );

@@ -4,11 +4,13 @@ import type { AuthorizerConfig } from '../shared/config/authorizer-config';
 import type { AuthorizerContext } from '../shared/contracts/authorizer-context';
 import { AUTHORIZER_DECISION_METRIC, type DecisionOutcome } from '../shared/contracts/metrics';
 import { DecisionCounter, type MetricsSink, type StructuredLogger } from '../shared/logging/powertools';
-import { extractBearerToken } from './bearer';
+import { assertToken68, extractBearerCredential } from './bearer';
 import { buildAuthorizerContext, principalFromClaims, type Principal } from './claims';
 import { DecisionCache, tokenCacheKey } from './decision-cache';
+import type { ClientIdentity, ClientRegistry } from './client-registry';
 import {
   AuthorizerError,
+  ClientRegistryUnavailableError,
   InternalAuthorizerError,
   RevocationUnavailableError,
   TokenRejectedError,
@@ -18,8 +20,8 @@ import { parseAuthorizerEvent, type AuthorizerRequest } from './events';
 import type { RevocationCheck } from './revocation-check';
 import { HttpFetcher } from './http-fetcher';
 import { toAuthorizerError } from './library-errors';
-import { apiArnPrefix, parseMethodArn } from './method-arn';
 import { PolicyBuilder, type PolicyDocument } from './policy';
+import { RestTargetResolver } from './rest-target';
 import { compileRoutes, matchRoute, matchRouteKey, type CompiledRoute } from './route-matcher';
 import { allowedRoutes, allowedRoutesKey, entitlementsOf } from './rules';
 import { TokenVerifier, type TokenTrace } from './verifier';
@@ -39,7 +41,10 @@ export interface AuthorizerDeps {
    * @default 1000
    */
   readonly metricsFlushIntervalMs?: number;
-  /** DynamoDB client of the revocation store (when `revocation` is configured). @default a new client (handler.ts) */
+  /**
+   * DynamoDB client of the revocation store and the client registry (when `revocation` or `clients` is
+   * configured). @default a new client (handler.ts)
+   */
   readonly dynamo?: DynamoDBClient;
 }
 
@@ -76,6 +81,9 @@ export const UNAUTHORIZED = 'Unauthorized';
 /** The message thrown (API Gateway: 500) when the revocation store cannot be read under `deny`. */
 export const REVOCATION_UNAVAILABLE = 'Revocation check unavailable';
 
+/** The message thrown (API Gateway: 500) when the client registry cannot be read. */
+export const CLIENT_REGISTRY_UNAVAILABLE = 'Client registry unavailable';
+
 /**
  * The authorizer's decision logic, independent of Lambda: verify the bearer token (or find it in the
  * decision cache), map its claims to roles and scopes, decide the route, build the cacheable policy,
@@ -84,6 +92,7 @@ export const REVOCATION_UNAVAILABLE = 'Revocation check unavailable';
 export class Authorizer {
   private readonly verifier: TokenVerifier;
   private readonly routes: readonly CompiledRoute[];
+  private readonly targets: RestTargetResolver;
   private readonly policies: PolicyBuilder;
   private readonly cache: DecisionCache<VerifiedPrincipal>;
   private readonly maxTokenBytes: number;
@@ -92,15 +101,28 @@ export class Authorizer {
   private readonly cacheEnabled: boolean;
   private readonly preloaded: Promise<void>;
   private readonly revocation: RevocationCheck | undefined;
+  private readonly clients: ClientRegistry | undefined;
+  /** No route allowed: the policy of an unknown client. */
+  private readonly denyAll: readonly boolean[];
+  private readonly denyAllKey: string;
 
   constructor(
     config: AuthorizerConfig,
-    deps: AuthorizerDeps & { logger: StructuredLogger; metrics: MetricsSink; revocation?: RevocationCheck },
+    deps: AuthorizerDeps & {
+      logger: StructuredLogger;
+      metrics: MetricsSink;
+      revocation?: RevocationCheck;
+      clients?: ClientRegistry;
+    },
   ) {
     if (config.revocation !== undefined && deps.revocation === undefined) {
       throw new InternalAuthorizerError('revocation is configured but no revocation check was given');
     }
+    if (config.clients !== undefined && deps.clients === undefined) {
+      throw new InternalAuthorizerError('clients is configured but no client registry was given');
+    }
     this.revocation = deps.revocation;
+    this.clients = deps.clients;
     const clock = deps.clock ?? Date.now;
     this.logger = deps.logger;
     this.counter = new DecisionCounter(deps.metrics, {
@@ -111,7 +133,10 @@ export class Authorizer {
     this.cacheEnabled = config.decisionCache.maxEntries > 0;
     this.maxTokenBytes = config.tokenLimits.maxTokenBytes;
     this.routes = compileRoutes(config.routes);
+    this.targets = new RestTargetResolver(this.routes);
     this.policies = new PolicyBuilder(this.routes);
+    this.denyAll = this.routes.map(() => false);
+    this.denyAllKey = allowedRoutesKey(this.denyAll);
     this.cache = new DecisionCache({
       maxEntries: config.decisionCache.maxEntries,
       maxAgeSeconds: config.decisionCache.maxAgeSeconds,
@@ -150,15 +175,17 @@ export class Authorizer {
     let cached = false;
     try {
       if (request === undefined) throw new InternalAuthorizerError('unsupported authorizer event');
-      const arn = request.kind === 'rest' ? parseMethodArn(request.methodArn) : undefined;
-      if (request.kind === 'rest' && arn === undefined) {
+      const target = request.kind === 'rest' ? this.targets.resolve(request.methodArn) : undefined;
+      if (request.kind === 'rest' && target === undefined) {
         throw new InternalAuthorizerError('methodArn is not an execute-api method ARN');
       }
-      const token = extractBearerToken(request.authorization, this.maxTokenBytes);
+      const token = extractBearerCredential(request.authorization, this.maxTokenBytes);
       const cacheKey = this.cacheEnabled ? tokenCacheKey(token) : undefined;
       let verified = cacheKey === undefined ? undefined : this.cache.get(cacheKey);
       cached = verified !== undefined;
       if (verified === undefined) {
+        // Only a miss needs the syntax check: the cache holds only tokens that passed it and every other check.
+        assertToken68(token);
         verified = await this.verifyToken(token, trace);
         if (cacheKey !== undefined) this.cache.set(cacheKey, verified, verified.principal.exp);
       } else {
@@ -168,29 +195,39 @@ export class Authorizer {
         const { principal } = verified;
         await this.revocation.check({ ...principal, iat: verified.iat });
       }
-      route = this.selectRoute(request, arn?.method, arn?.path);
+      let client: ClientIdentity | undefined;
+      if (this.clients !== undefined) {
+        trace.clientId = verified.principal.clientId;
+        client = await this.clients.identify(verified.principal.clientId);
+      }
+      route = request.kind === 'rest' ? target?.route : this.selectHttpRoute(request);
       const reason: ReasonCode =
-        route === undefined
-          ? 'no_matching_rule'
-          : verified.allowed[route.index] === true
-            ? 'ok'
-            : 'missing_role';
+        this.clients !== undefined && client === undefined
+          ? 'unknown_client'
+          : route === undefined
+            ? 'no_matching_rule'
+            : verified.allowed[route.index] === true
+              ? 'ok'
+              : 'missing_role';
       const outcome: DecisionOutcome = reason === 'ok' ? 'allow' : 'deny';
       this.record(outcome, reason, trace, started, request, route, cached, requestId);
-      if (arn === undefined) {
+      if (target === undefined) {
         return outcome === 'allow'
-          ? { isAuthorized: true, context: verified.context }
+          ? { isAuthorized: true, context: withClientTier(verified.context, client) }
           : { isAuthorized: false, context: {} };
       }
+      if (this.clients !== undefined) return this.clientResult(target.arnPrefix, verified, client);
       return {
         principalId: verified.principal.sub,
-        policyDocument: this.policies.build(apiArnPrefix(arn), verified.allowed, verified.allowedKey),
+        policyDocument: this.policies.build(target.arnPrefix, verified.allowed, verified.allowedKey),
         context: verified.context,
       };
     } catch (caught) {
       const error = toAuthorizerError(caught);
       const outcome: DecisionOutcome =
-        error instanceof InternalAuthorizerError || error instanceof RevocationUnavailableError
+        error instanceof InternalAuthorizerError ||
+        error instanceof RevocationUnavailableError ||
+        error instanceof ClientRegistryUnavailableError
           ? 'error'
           : 'unauthorized';
       try {
@@ -200,9 +237,37 @@ export class Authorizer {
       }
       // The revocation store failed under the `deny` policy: API Gateway answers 500, never an allow.
       if (error instanceof RevocationUnavailableError) throw new Error(REVOCATION_UNAVAILABLE);
+      // The client registry failed (or holds a garbled item): 500 as well, whatever unknownClients says.
+      if (error instanceof ClientRegistryUnavailableError) throw new Error(CLIENT_REGISTRY_UNAVAILABLE);
       if (request?.kind === 'http-v2') return { isAuthorized: false, context: {} };
       throw new Error(UNAUTHORIZED);
     }
+  }
+
+  /**
+   * The REST answer with the client registry on. A known client's answer always carries its tier and
+   * `usageIdentifierKey`, whatever the route: API Gateway caches the whole answer per token and
+   * evaluates the cached policy for the token's later routes. An unknown client's answer allows no
+   * route at all (403 everywhere, and cacheable as such).
+   */
+  private clientResult(
+    arnPrefix: string,
+    verified: VerifiedPrincipal,
+    client: ClientIdentity | undefined,
+  ): PolicyAuthorizerResult {
+    if (client === undefined) {
+      return {
+        principalId: verified.principal.sub,
+        policyDocument: this.policies.build(arnPrefix, this.denyAll, this.denyAllKey),
+        context: verified.context,
+      };
+    }
+    return {
+      principalId: verified.principal.sub,
+      policyDocument: this.policies.build(arnPrefix, verified.allowed, verified.allowedKey),
+      context: withClientTier(verified.context, client),
+      usageIdentifierKey: client.apiKeyValue,
+    };
   }
 
   private async verifyToken(token: string, trace: TokenTrace): Promise<VerifiedPrincipal> {
@@ -219,12 +284,10 @@ export class Authorizer {
     };
   }
 
-  private selectRoute(
-    request: AuthorizerRequest,
-    arnMethod: string | undefined,
-    arnPath: string | undefined,
+  /** The rule for an HTTP API request (REST requests resolve theirs from the method ARN). */
+  private selectHttpRoute(
+    request: Extract<AuthorizerRequest, { kind: 'http-v2' }>,
   ): CompiledRoute | undefined {
-    if (request.kind === 'rest') return matchRoute(this.routes, arnMethod ?? '', arnPath ?? '');
     if (request.routeTemplate !== undefined) {
       return matchRouteKey(this.routes, request.routeTemplate, request.method);
     }
@@ -249,6 +312,7 @@ export class Authorizer {
       iss: trace.iss,
       kid: trace.kid,
       jti: trace.jti,
+      clientId: trace.clientId,
       latencyMs: Math.round((performance.now() - started) * 1000) / 1000,
       route: route === undefined ? undefined : `${route.method} ${route.template}`,
       eventType: request?.kind,
@@ -265,6 +329,11 @@ export class Authorizer {
     }
     this.counter.record(outcome, reason);
   }
+}
+
+/** The context with the client's tier added (unchanged when the registry is off). */
+function withClientTier(context: AuthorizerContext, client: ClientIdentity | undefined): AuthorizerContext {
+  return client === undefined ? context : { ...context, clientTier: client.tier };
 }
 
 function traceFromPrincipal(trace: TokenTrace, verified: VerifiedPrincipal): void {

@@ -3,10 +3,10 @@ import { MalformedTokenError } from './errors';
 /** The scheme and its single space, compared case-insensitively. */
 const SCHEME = 'bearer ';
 /**
- * One token68 (RFC 7235 §2.1) from the current position to the end, nothing else. Linear: one
- * character class with a single quantifier, then padding. Sticky, so the scheme is not copied away.
+ * One token68 (RFC 7235 §2.1) from the start to the end, nothing else. Linear: one character class
+ * with a single quantifier, then padding.
  */
-const TOKEN68 = /[A-Za-z0-9._~+/-]+=*$/y;
+const TOKEN68 = /^[A-Za-z0-9._~+/-]+=*$/;
 
 /**
  * Extracts the token from an `Authorization` header value.
@@ -15,6 +15,19 @@ const TOKEN68 = /[A-Za-z0-9._~+/-]+=*$/y;
  * @throws MalformedTokenError `missing_token`, `token_too_large` or `malformed`
  */
 export function extractBearerToken(headerValue: unknown, maxTokenBytes: number): string {
+  const credential = extractBearerCredential(headerValue, maxTokenBytes);
+  assertToken68(credential);
+  return credential;
+}
+
+/**
+ * {@link extractBearerToken} without the token68 syntax check of what follows the scheme: the size
+ * limit and the `Bearer ` scheme only. The authorizer runs {@link assertToken68} before it verifies
+ * anything; a decision-cache hit skips it, because the cache only holds strings that passed it (the
+ * key is the string's SHA-256).
+ * @throws MalformedTokenError `missing_token`, `token_too_large` or `malformed` (scheme)
+ */
+export function extractBearerCredential(headerValue: unknown, maxTokenBytes: number): string {
   if (typeof headerValue !== 'string' || headerValue === '') {
     throw new MalformedTokenError('missing_token', 'no Authorization header');
   }
@@ -29,9 +42,17 @@ export function extractBearerToken(headerValue: unknown, maxTokenBytes: number):
       `Authorization header larger than ${maxTokenBytes} bytes`,
     );
   }
-  TOKEN68.lastIndex = SCHEME.length;
-  if (headerValue.slice(0, SCHEME.length).toLowerCase() !== SCHEME || !TOKEN68.test(headerValue)) {
-    throw new MalformedTokenError('malformed', 'Authorization header is not "Bearer <token68>"');
-  }
+  if (headerValue.slice(0, SCHEME.length).toLowerCase() !== SCHEME) throw notBearerToken68();
   return headerValue.slice(SCHEME.length);
 }
+
+/**
+ * Checks that a credential is exactly one token68 (RFC 7235 §2.1): no spaces, no second token.
+ * @throws MalformedTokenError `malformed`
+ */
+export function assertToken68(credential: string): void {
+  if (!TOKEN68.test(credential)) throw notBearerToken68();
+}
+
+const notBearerToken68 = (): MalformedTokenError =>
+  new MalformedTokenError('malformed', 'Authorization header is not "Bearer <token68>"');

@@ -7,8 +7,9 @@
  * - {@link TokenRejectedError} (and its leaves) → 401: throw exactly `Unauthorized`.
  * - {@link AccessDeniedError} → 403: return a policy that does not allow the route.
  * - anything else (including {@link InternalAuthorizerError}) → fail closed (401), logged as `error`.
- * - except {@link RevocationUnavailableError} → fail closed with a 500 (a non-`Unauthorized` error,
- *   REST and HTTP API alike), logged as `error`: the token may be genuine, the revocation check failed.
+ * - except {@link RevocationUnavailableError} and {@link ClientRegistryUnavailableError} → fail closed
+ *   with a 500 (a non-`Unauthorized` error, REST and HTTP API alike), logged as `error`: the token may
+ *   be genuine, a store the decision depends on failed.
  */
 
 /** Every reason code the authorizer logs and counts. `ok` is the reason of an allow. */
@@ -39,13 +40,15 @@ export const REASON_CODES = [
   'internal_error',
   'revoked',
   'revocation_unavailable',
+  'unknown_client',
+  'client_registry_unavailable',
 ] as const;
 export type ReasonCode = (typeof REASON_CODES)[number];
 
-/** Reasons that make the token unacceptable (API Gateway 401). */
-export type TokenRejectionReason = Exclude<ReasonCode, 'ok' | 'no_matching_rule' | 'missing_role'>;
 /** Reasons a genuine token is refused a route (API Gateway 403). */
-export type AccessDeniedReason = 'no_matching_rule' | 'missing_role';
+export type AccessDeniedReason = 'no_matching_rule' | 'missing_role' | 'unknown_client';
+/** Reasons that make the token unacceptable (API Gateway 401). */
+export type TokenRejectionReason = Exclude<ReasonCode, 'ok' | AccessDeniedReason>;
 
 /** Base of every authorizer error. */
 export abstract class AuthorizerError extends Error {
@@ -152,7 +155,19 @@ export class RevocationUnavailableError extends TokenRejectedError {
   override readonly reason = 'revocation_unavailable' as const;
 }
 
-/** A genuine token whose holder may not call the route: API Gateway answers 403. */
+/**
+ * The client registry could not be read, or holds an item that does not parse. Fails closed with a
+ * 500 (the authorizer throws something other than `Unauthorized`), whatever `unknownClients` says.
+ */
+export class ClientRegistryUnavailableError extends TokenRejectedError {
+  override readonly name = 'ClientRegistryUnavailableError';
+  override readonly reason = 'client_registry_unavailable' as const;
+}
+
+/**
+ * A genuine token whose holder may not call the route (`no_matching_rule`, `missing_role`), or whose
+ * client is not in the client registry (`unknown_client`): API Gateway answers 403.
+ */
 export class AccessDeniedError extends AuthorizerError {
   override readonly name = 'AccessDeniedError';
   constructor(

@@ -11,8 +11,8 @@ import {
   type StructuredLogger,
 } from '../shared/logging/powertools';
 import { Authorizer, type AuthorizerDeps, type AuthorizerResult } from './authorizer';
-import { middy } from '../shared/middy';
 import type { RevocationCheck } from './revocation-check';
+import type { ClientRegistry } from './client-registry';
 
 /** The Lambda handler, plus a way to wait for the cold-start JWKS pre-load. */
 export interface AuthorizerHandler {
@@ -31,62 +31,85 @@ export const AUTHORIZER_SERVICE = AUTHORIZER_SERVICE_NAME;
 export function createAuthorizer(config: AuthorizerConfig, deps: AuthorizerDeps = {}): AuthorizerHandler {
   const logger = deps.logger ?? createLogger({ serviceName: AUTHORIZER_SERVICE });
   const metrics = deps.metrics ?? createMetrics(AUTHORIZER_SERVICE);
+  const dynamo = sharedDynamoClient(deps.dynamo);
   const revocation =
     config.revocation === undefined
       ? undefined
       : loadRevocationCheck(config.revocation, {
-          dynamo: deps.dynamo,
+          dynamo: dynamo(),
           clock: deps.clock ?? Date.now,
           logger,
           metrics,
         });
+  const clients =
+    config.clients === undefined
+      ? undefined
+      : loadClientRegistry(config.clients, { dynamo: dynamo(), clock: deps.clock ?? Date.now });
   const authorizer = new Authorizer(config, {
     ...deps,
     logger,
     metrics,
     ...(revocation === undefined ? {} : { revocation }),
+    ...(clients === undefined ? {} : { clients }),
   });
-  // The request id goes on the decision line itself: Powertools' injectLambdaContext middleware would
-  // cost about half a signature check per invocation.
-  const pipeline = middy<unknown, AuthorizerResult>().handler((event: unknown, context: Context) =>
-    authorizer.handle(event, typeof context.awsRequestId === 'string' ? context.awsRequestId : undefined),
-  );
+  // No middleware pipeline: the request id goes on the decision line itself (Powertools'
+  // injectLambdaContext middleware would cost about half a signature check per invocation), and an
+  // empty middy pipeline only added work to every invocation and its stream modules to the cold start.
   const handle = (event: unknown, context?: Context): Promise<AuthorizerResult> =>
-    pipeline(event, context ?? ({} as Context));
+    authorizer.handle(event, typeof context?.awsRequestId === 'string' ? context.awsRequestId : undefined);
   return Object.assign(handle, { ready: () => authorizer.ready() });
 }
 
 /**
- * Builds the revocation check, loading it and the DynamoDB client only when revocation is configured:
- * the AWS SDK is about half of the authorizer's cold start, and an authorizer without revocation
- * never needs it.
+ * The one DynamoDB client of the revocation check and the client registry, created (and the SDK
+ * loaded) on first use only: the AWS SDK is about half of the authorizer's cold start, and an
+ * authorizer with neither feature never needs it.
  */
+function sharedDynamoClient(given: DynamoDBClient | undefined): () => DynamoDBClient {
+  let client = given;
+  return () => {
+    if (client === undefined) {
+      // eslint-disable-next-line @typescript-eslint/no-require-imports -- deferred loading, see above
+      const sdk = require('@aws-sdk/client-dynamodb') as typeof import('@aws-sdk/client-dynamodb');
+      client = new sdk.DynamoDBClient({
+        // Fail fast: a slow store must become a fail-closed 500 well inside the authorizer timeout.
+        maxAttempts: 2,
+        requestHandler: { connectionTimeout: 500, requestTimeout: 1000 },
+      });
+    }
+    return client;
+  };
+}
+
+/** Builds the revocation check, loading its module only when revocation is configured. */
 function loadRevocationCheck(
   revocationConfig: NonNullable<AuthorizerConfig['revocation']>,
   deps: {
-    dynamo: DynamoDBClient | undefined;
+    dynamo: DynamoDBClient;
     clock: () => number;
     logger: StructuredLogger;
     metrics: MetricsSink;
   },
 ): RevocationCheck {
-  /* eslint-disable @typescript-eslint/no-require-imports -- deferred loading, see above */
+  // eslint-disable-next-line @typescript-eslint/no-require-imports -- deferred loading, see sharedDynamoClient
   const { createRevocationCheck } = require('./revocation-check') as typeof import('./revocation-check');
-  const dynamo =
-    deps.dynamo ??
-    new (require('@aws-sdk/client-dynamodb') as typeof import('@aws-sdk/client-dynamodb')).DynamoDBClient({
-      // Fail fast: a slow store must become a fail-closed 500 well inside the authorizer timeout.
-      maxAttempts: 2,
-      requestHandler: { connectionTimeout: 500, requestTimeout: 1000 },
-    });
-  /* eslint-enable @typescript-eslint/no-require-imports */
   return createRevocationCheck(revocationConfig, {
-    dynamo,
+    dynamo: deps.dynamo,
     env: process.env,
     clock: deps.clock,
     logger: deps.logger,
     metrics: deps.metrics,
   });
+}
+
+/** Builds the client registry, loading its module only when `clients` is configured. */
+function loadClientRegistry(
+  clientsConfig: NonNullable<AuthorizerConfig['clients']>,
+  deps: { dynamo: DynamoDBClient; clock: () => number },
+): ClientRegistry {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports -- deferred loading, see sharedDynamoClient
+  const { createClientRegistry } = require('./client-registry') as typeof import('./client-registry');
+  return createClientRegistry(clientsConfig, { dynamo: deps.dynamo, env: process.env, clock: deps.clock });
 }
 
 /**

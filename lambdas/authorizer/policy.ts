@@ -69,7 +69,13 @@ export class PolicyBuilder {
   private readonly allowPattern: readonly string[];
   private readonly denyPatterns: readonly (readonly string[])[];
   private readonly overlapMemo = new Map<string, boolean>();
-  private readonly cache = new Map<string, PolicyDocument>();
+  /**
+   * API ARN prefix → allowed-routes key → policy. Two levels rather than one concatenated key: both
+   * strings arrive as the same instances again and again (from the target resolver and the decision
+   * cache), so a lookup hashes and builds nothing.
+   */
+  private readonly cache = new Map<string, Map<string, PolicyDocument>>();
+  private cachedPolicies = 0;
 
   constructor(
     routes: readonly CompiledRoute[],
@@ -92,15 +98,22 @@ export class PolicyBuilder {
    * @param allowedKey a stable key of `allowed` (see `allowedRoutesKey`), for the cache
    */
   build(arnPrefix: string, allowed: readonly boolean[], allowedKey: string): PolicyDocument {
-    const cacheKey = `${arnPrefix}|${allowedKey}`;
-    const cached = this.cache.get(cacheKey);
+    let byAllowed = this.cache.get(arnPrefix);
+    const cached = byAllowed?.get(allowedKey);
     if (cached !== undefined) return cached;
     const policy = this.compute(arnPrefix, allowed);
-    if (this.cache.size >= this.maxCachedPolicies) {
-      const oldest = this.cache.keys().next();
-      if (oldest.done !== true) this.cache.delete(oldest.value);
+    // Bounded: when full, start over (the policies are cheap to compute again, and rarely this many).
+    if (this.cachedPolicies >= this.maxCachedPolicies) {
+      this.cache.clear();
+      this.cachedPolicies = 0;
+      byAllowed = undefined;
     }
-    this.cache.set(cacheKey, policy);
+    if (byAllowed === undefined) {
+      byAllowed = new Map();
+      this.cache.set(arnPrefix, byAllowed);
+    }
+    byAllowed.set(allowedKey, policy);
+    this.cachedPolicies++;
     return policy;
   }
 

@@ -13,6 +13,7 @@ import {
   type RevocationRecord,
   type RevocationStore,
 } from './revocation-store';
+import { StalenessCache } from './staleness-cache';
 
 /** What the revocation check needs to know of a verified token. Empty strings mean "absent". */
 export interface RevocationSubject {
@@ -30,11 +31,6 @@ export interface RevocationCheckDeps {
   readonly clock: () => number;
   readonly logger: StructuredLogger;
   readonly metrics: MetricsSink;
-}
-
-interface CachedLookup {
-  readonly record: RevocationRecord | undefined;
-  readonly fetchedAtMs: number;
 }
 
 /** Lookups kept in the in-Lambda cache; the oldest is dropped first. */
@@ -63,14 +59,13 @@ export function revokes(record: RevocationRecord, subject: RevocationSubject, no
  * bound; API Gateway's result cache adds its TTL on top.
  */
 export class RevocationCheck {
-  private readonly cache = new Map<string, CachedLookup>();
-  private readonly stalenessMs: number;
+  private readonly cache: StalenessCache<RevocationRecord | undefined>;
 
   constructor(
     private readonly config: RevocationConfig,
     private readonly deps: RevocationCheckDeps,
   ) {
-    this.stalenessMs = config.cacheStalenessSeconds * 1000;
+    this.cache = new StalenessCache(config.cacheStalenessSeconds * 1000, REVOCATION_CACHE_MAX_ENTRIES);
   }
 
   /**
@@ -84,8 +79,8 @@ export class RevocationCheck {
     const records: (RevocationRecord | undefined)[] = [];
     const missing: string[] = [];
     for (const key of keys) {
-      const cached = this.cache.get(key);
-      if (cached !== undefined && now - cached.fetchedAtMs < this.stalenessMs) records.push(cached.record);
+      const cached = this.cache.get(key, now);
+      if (cached !== undefined) records.push(cached.value);
       else missing.push(key);
     }
     if (missing.length > 0) {
@@ -99,7 +94,7 @@ export class RevocationCheck {
       for (const key of missing) {
         const record = found.get(key);
         records.push(record);
-        this.remember(key, record, now);
+        this.cache.set(key, record, now);
       }
     }
     const nowSeconds = Math.floor(now / 1000);
@@ -108,17 +103,6 @@ export class RevocationCheck {
         throw new TokenRevokedError(`token revoked (${record.kind})`, { claim: claimOf(record) });
       }
     }
-  }
-
-  private remember(key: string, record: RevocationRecord | undefined, now: number): void {
-    if (this.stalenessMs <= 0) return;
-    this.cache.delete(key);
-    while (this.cache.size >= REVOCATION_CACHE_MAX_ENTRIES) {
-      const oldest = this.cache.keys().next();
-      if (oldest.done === true) break;
-      this.cache.delete(oldest.value);
-    }
-    this.cache.set(key, { record, fetchedAtMs: now });
   }
 
   private onStoreError(subject: RevocationSubject, cause: unknown): void {

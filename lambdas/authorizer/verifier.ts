@@ -23,6 +23,8 @@ export interface TokenTrace {
   iss?: string;
   sub?: string;
   jti?: string;
+  /** The principal's client id, set when the client registry is consulted (never the API key). */
+  clientId?: string;
 }
 
 /** A token whose signature and claims passed every check. */

@@ -3,9 +3,10 @@ import { Logger } from '@aws-lambda-powertools/logger';
 import { middy } from '../shared/middy';
 import type { APIGatewayProxyEvent, APIGatewayProxyResult, Context } from 'aws-lambda';
 import { readCaller } from '../shared/contracts/authorizer-context';
+import { signatureChallengeHeaders } from '../shared/http-signatures/accept-signature';
 import type { GuardConfig } from '../shared/config/guard-config';
 import { toProxyResult, type BackendInvoker } from './backend-invoker';
-import { BackendFailureError, GuardError, RouteNotGuardedError } from './errors';
+import { BackendFailureError, GuardError, RouteNotGuardedError, SignatureRejectedError } from './errors';
 import { errorMapper, type GuardLogContext } from './error-mapper';
 import type { GuardLogger } from './guard-logger';
 import { DynamoClientKeyStore } from './key-store';
@@ -97,18 +98,28 @@ export function createGuard(config: GuardConfig, deps: GuardDeps): GuardHandler 
 
     let verified: VerifiedRequestSignature | undefined;
     if (route.signed) {
-      verified = await checkRequestSignature({
-        request,
-        body,
-        caller,
-        settings: config.signatures,
-        nowSeconds: nowSeconds(),
-        keys,
-        nonces,
-        onKeyId: (keyId) => {
-          context.keyId = keyId;
-        },
-      });
+      try {
+        verified = await checkRequestSignature({
+          request,
+          body,
+          caller,
+          settings: config.signatures,
+          nowSeconds: nowSeconds(),
+          keys,
+          nonces,
+          onKeyId: (keyId) => {
+            context.keyId = keyId;
+          },
+        });
+      } catch (error) {
+        if (error instanceof SignatureRejectedError) {
+          error.challenge = signatureChallengeHeaders(
+            { hasBody: body.length > 0, hasAuthorization: request.headers.has('authorization') },
+            config.signatures.digestAlgorithms,
+          );
+        }
+        throw error;
+      }
     }
 
     validateRequest(route.validation, {

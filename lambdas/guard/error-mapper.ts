@@ -17,7 +17,8 @@ export interface GuardLogContext {
 
 /**
  * The guard's one error-mapping middleware: a GuardError becomes its problem+json response (RFC 9457,
- * client-safe text only: a 401 never says which check failed); anything else becomes a generic 500.
+ * client-safe text and the reason code only; a 401 adds the signing challenge, Accept-Signature and
+ * Want-Content-Digest); anything else becomes a generic 500.
  * The reason code (and its log-only detail) goes to the log with the request's ids.
  */
 export function errorMapper(
@@ -42,7 +43,8 @@ export function errorMapper(
         if (error.field !== undefined) attributes.field = error.field;
         if (error.status >= 500) logger.error('guard rejected request', attributes);
         else logger.warn('guard rejected request', attributes);
-        request.response = problemResponse(error.toProblem(), requestId);
+        const headers = error instanceof SignatureRejectedError ? error.challenge : {};
+        request.response = problemResponse(error.toProblem(), requestId, headers);
         return;
       }
       logger.error('guard failed', {

@@ -109,6 +109,11 @@ export class SignatureRejectedError extends GuardError {
   readonly reason: SignatureReason;
   /** Log-only refinement (`created_in_future`, `coverage`, `expired`), never sent to the client. */
   readonly logDetail: string | undefined;
+  /**
+   * Response headers telling the client how to sign (`Accept-Signature`, `Want-Content-Digest`);
+   * set by the guard, which knows the request, before the error reaches the error mapper.
+   */
+  challenge: Readonly<Record<string, string>> = {};
   constructor(reason: SignatureReason, logDetail?: string, options?: { cause?: unknown }) {
     super(`signature rejected: ${reason}`, options);
     this.reason = reason;

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import type { Caller } from '../shared/contracts/authorizer-context';
 import { InsufficientRoleError, InvalidOrderError, OrderNotFoundError } from './errors';
 import type { Order, OrderStore } from './order-store';

@@ -14,6 +14,8 @@ export interface Profile {
   readonly issuer: string;
   readonly clientId: string | null;
   readonly tenant: string | null;
+  /** Usage plan tier from the client registry; null when the registry is off. */
+  readonly clientTier: string | null;
   readonly roles: readonly string[];
   readonly scopes: readonly string[];
   readonly permissions: Permissions;
@@ -38,6 +40,7 @@ export function buildProfile(caller: Caller): Profile {
     issuer: caller.iss,
     clientId: caller.clientId === '' ? null : caller.clientId,
     tenant: caller.tenant === '' ? null : caller.tenant,
+    clientTier: caller.clientTier === undefined || caller.clientTier === '' ? null : caller.clientTier,
     roles: [...caller.roles].sort(),
     scopes: [...caller.scopes].sort(),
     permissions: permissionsOf(caller),

@@ -98,15 +98,15 @@ const throttleSchema = z.strictObject({
 
 const methodThrottleSchema = z.strictObject({
   method: z.enum(API_ROUTE_METHODS).describe('HTTP method of the route (ANY for an ANY route).'),
-  path: pathTemplateSchema.describe('Path template of the route, as in `api.routes`.'),
+  path: pathTemplateSchema.check(z.describe('Path template of the route, as in `api.routes`.')),
   rateLimit: throttleSchema.shape.rateLimit,
   burstLimit: throttleSchema.shape.burstLimit,
 });
 
 export const apiRouteSchema = z.strictObject({
   method: z.enum(API_ROUTE_METHODS).describe('HTTP method, or ANY. OPTIONS is reserved for CORS preflight.'),
-  path: pathTemplateSchema.describe(
-    'Path template, e.g. "/orders/{id}". Needs a matching `auth.routes` rule.',
+  path: pathTemplateSchema.check(
+    z.describe('Path template, e.g. "/orders/{id}". Needs a matching `auth.routes` rule.'),
   ),
   backend: z
     .string()
@@ -353,7 +353,14 @@ export const apiConfigSchema = z
         exposeHeaders: z
           .array(headerName)
           .max(30)
-          .default(['WWW-Authenticate', 'Content-Digest', 'Signature', 'Signature-Input'])
+          .default([
+            'WWW-Authenticate',
+            'Content-Digest',
+            'Signature',
+            'Signature-Input',
+            'Accept-Signature',
+            'Want-Content-Digest',
+          ])
           .describe('Response headers a browser script may read.'),
         allowCredentials: z
           .boolean()
@@ -371,7 +378,14 @@ export const apiConfigSchema = z
           'Signature',
           'Signature-Input',
         ],
-        exposeHeaders: ['WWW-Authenticate', 'Content-Digest', 'Signature', 'Signature-Input'],
+        exposeHeaders: [
+          'WWW-Authenticate',
+          'Content-Digest',
+          'Signature',
+          'Signature-Input',
+          'Accept-Signature',
+          'Want-Content-Digest',
+        ],
         allowCredentials: false,
         maxAgeSeconds: 600,
       })

@@ -1,8 +1,9 @@
 import { z } from 'zod';
 import { authorizerConfigSchema } from '../../lambdas/shared/config/authorizer-config';
-import { parseJsonConfig, toConfigError } from '../../lambdas/shared/config/config-error';
+import { ConfigError, parseJsonConfig, toConfigError } from '../../lambdas/shared/config/config-error';
 import { guardConfigSchema } from '../../lambdas/shared/config/guard-config';
 import { apiConfigSchema } from './api-config';
+import { clientRegistryIssues } from './client-registry-checks';
 
 /**
  * The product's one configuration document. Each section is validated by its own schema; the
@@ -13,7 +14,7 @@ import { apiConfigSchema } from './api-config';
  */
 export const edgeConfigSchema = z.strictObject({
   $schema: z.string().optional().describe('Path of the JSON Schema, for editors.'),
-  auth: authorizerConfigSchema.describe('The JWT authorizer: issuers, route rules, token limits.'),
+  auth: authorizerConfigSchema.check(z.describe('The JWT authorizer: issuers, route rules, token limits.')),
   guard: guardConfigSchema
     .optional()
     .describe('The request guard: validation, signed requests, signed responses.'),
@@ -29,6 +30,8 @@ export type EdgeConfigInput = z.input<typeof edgeConfigSchema>;
 export function parseEdgeConfig(raw: unknown, source = 'edge config'): EdgeConfig {
   const result = edgeConfigSchema.safeParse(raw);
   if (!result.success) throw toConfigError(source, result.error);
+  const issues = clientRegistryIssues(result.data);
+  if (issues.length > 0) throw new ConfigError(source, issues);
   return result.data;
 }
 

@@ -309,7 +309,12 @@ export function createGateway(deps: GatewayDeps): Gateway {
         deps.apiKeySource === 'HEADER'
           ? headerValue(request.rawHeaders, 'x-api-key')
           : answer?.usageIdentifierKey;
-      const metered = meter.meter(keyValue, method, lookup.method.resourcePath, deps.nowMs());
+      const metered = meter.meterKey(
+        await meter.lookupKey(keyValue),
+        method,
+        lookup.method.resourcePath,
+        deps.nowMs(),
+      );
       if (metered.key !== undefined) log['$context.identity.apiKeyId'] = metered.key.id;
       if (!metered.ok) return gatewayError(metered.response);
       if (metered.key !== undefined) apiKey = { value: metered.key.value, id: metered.key.id };

@@ -54,6 +54,11 @@ export interface MeterSettings {
   readonly stageThrottle: Throttle;
   /** Stage per-method throttles (all clients together). */
   readonly stageMethodThrottles: readonly MethodThrottle[];
+  /**
+   * Keys issued at run time (the local key store of `npm run clients`), consulted for values that
+   * are not among `keys`. @default only `keys`
+   */
+  readonly resolveKey?: (value: string) => Promise<LocalApiKey | undefined>;
 }
 
 /**
@@ -82,14 +87,29 @@ export class UsageMeter {
     return this.buckets.tryTake(key, throttle.rateLimit, throttle.burstLimit, nowMs);
   }
 
-  /** Looks up an API key value. */
+  /** Looks up an API key value among the configured keys. */
   findKey(value: string | undefined): LocalApiKey | undefined {
     return value === undefined ? undefined : this.byValue.get(value);
   }
 
-  /** Plan metering for a method that requires an API key. */
+  /** Looks up an API key value among the configured keys, then the keys issued at run time. */
+  async lookupKey(value: string | undefined): Promise<LocalApiKey | undefined> {
+    if (value === undefined || value === '') return undefined;
+    return this.byValue.get(value) ?? (await this.settings.resolveKey?.(value));
+  }
+
+  /** Plan metering for a method that requires an API key (configured keys only). */
   meter(keyValue: string | undefined, httpMethod: string, resourcePath: string, nowMs: number): MeterResult {
-    const key = this.findKey(keyValue);
+    return this.meterKey(this.findKey(keyValue), httpMethod, resourcePath, nowMs);
+  }
+
+  /** Plan metering of a key already looked up (undefined: missing or unknown → INVALID_API_KEY). */
+  meterKey(
+    key: LocalApiKey | undefined,
+    httpMethod: string,
+    resourcePath: string,
+    nowMs: number,
+  ): MeterResult {
     const plan = key === undefined ? undefined : this.plans.get(key.plan);
     if (key === undefined || plan === undefined) return { ok: false, response: 'INVALID_API_KEY', key };
     const override = plan.methodThrottles.find((t) => t.path === resourcePath && t.method === httpMethod);

@@ -1,7 +1,7 @@
 import type { WarmAlgorithmResult } from '../../bench/authorizer-warm';
 import { verdict } from '../../bench/budget';
 import { COLD_TARGET_NAMES } from '../../bench/cold-start';
-import { budgetLines, readingSection, renderReport } from '../../bench/report';
+import { budgetLines, readingSection, renderReport, revocationSection } from '../../bench/report';
 import type { BenchResults } from '../../bench/results';
 
 const machine = {
@@ -110,6 +110,50 @@ describe('bench report', () => {
     expect(text).toContain('NOT MET');
     expect(text).toMatch(/## 3\. Cold start[\s\S]*200\.0 KB/);
     expect(text).toContain('- **Local gateway**: not present');
+  });
+
+  it('reports the revocation check next to the check off: relative figures, µs added, checks', () => {
+    const rs = warm('RS256', 0.5);
+    const floor = rs.samples.floor!;
+    const withRevocation: WarmAlgorithmResult = {
+      ...rs,
+      samples: {
+        ...rs.samples,
+        oursMissRevocationCached: rs.samples.oursMiss!.map((m) => m * 0.8),
+        oursHitRevocationCached: rs.samples.oursHit!.map((m) => m / 2),
+        oursMissRevocationLookup: rs.samples.oursMiss!.map((m) => m / 2),
+      },
+      // 1000/s and 500/s: 1000 µs and 2000 µs per decision, so the lookup adds 1000 µs.
+      revocationWall: { off: floor.map(() => 1000), dynalite: floor.map(() => 500) },
+      revocationChecks: {
+        revokedTokenRefused: true,
+        lookupsPerDecisionCached: 0,
+        lookupsPerDecisionUncached: 1,
+        keysPerLookup: 4,
+        itemsInTable: 201,
+      },
+    };
+    const text = revocationSection(results({ warm: [withRevocation, warm('ES256', 0.5)] }));
+    expect(text).toMatch(/revocation check on, answered by its in-Lambda cache \| [^|]+ \| 80\.0 %/);
+    expect(text).toMatch(/decision-cache hit, revocation check on[^|]+\| [^|]+ \| 50\.0 %/);
+    expect(text).toMatch(/store in memory \| [^|]+ \| 50\.0 %/);
+    expect(text).toMatch(/BatchGetItem against dynalite[^|]+\| 500\/s [^|]*\| 50\.0 %[^|]*\| 1000\.0 µs/);
+    expect(text).toContain('refused by every variant');
+    expect(revocationSection(results())).toBe('_Not measured in this run._');
+  });
+
+  it('explains a missed jose target with the fraction of the floor it would take', () => {
+    const es = warm('ES256', 0.5);
+    const slowJose: WarmAlgorithmResult = {
+      ...es,
+      samples: { ...es.samples, jose: es.samples.oursMiss!.map((m) => m / 2) },
+    };
+    const text = readingSection(results({ warm: [warm('RS256', 0.5), slowJose] }));
+    // jose at 25 % of the floor: 3× jose is 75 % of the floor; the library alone reaches 60 %.
+    expect(text).toMatch(
+      /ES256 against jose\*\*: the jose peer reaches 25\.0 % [^\n]*75\.0 % of the floor[^\n]*60\.0 %/,
+    );
+    expect(text).not.toMatch(/RS256 against jose/);
   });
 
   it('attributes the overhead above the floor in µs per decision', () => {

@@ -1,8 +1,6 @@
 import type { EdgeConfig } from '../../lib/config/edge-config';
-import type { LocalAuthorizer } from '../../local/local-authorizer';
-import { startLocalEdge } from '../../local/edge';
-import { loadEdgeConfigFile } from '../../local/local-config';
-import { join } from 'node:path';
+import { runClients } from '../../cli/clients';
+import { REVOCATION_TABLE } from '../../lambdas/shared/contracts/tables';
 import { announceRemoteSkips, IS_REMOTE, itLocal, startTarget, type E2eTarget } from './e2e-target';
 
 /** Tiny limits so a handful of requests shows the behaviour (local only). */
@@ -128,52 +126,39 @@ describe('e2e: throttling, quotas and usage plans', () => {
   });
 
   itLocal(
-    '(local only) API key from the authorizer (usageIdentifierKey): each client metered on its own key',
+    '(local only) API key from the authorizer (usageIdentifierKey): each client metered on its own registered key',
     async () => {
-      if (IS_REMOTE) return;
-      const base = await loadEdgeConfigFile(join(__dirname, '../../config/edge.config.json'));
-      let keyForSub: Record<string, string> = {};
-      const edge = await startLocalEdge({
-        baseConfig: base,
-        ports: { gateway: 0, idp: 0, dynamo: 0 },
-        stateDir: undefined,
-        adjustConfig: requiredKeys('AUTHORIZER'),
-        // Stands in for the client registry of the revocation issue: the real authorizer's answer,
-        // plus the usageIdentifierKey the registry would choose for the token's subject.
-        wrapAuthorizer:
-          (authorizer: LocalAuthorizer): LocalAuthorizer =>
-          async (event) => {
-            const answer = (await authorizer(event)) as Record<string, unknown>;
-            const sub = answer.principalId as string;
-            return Object.hasOwn(keyForSub, sub) ? { ...answer, usageIdentifierKey: keyForSub[sub] } : answer;
-          },
+      // The real thing: clients registered with `npm run clients` (local key store), the real
+      // authorizer's client registry returns each one's key. More in clients.e2e.test.ts.
+      const target = await startTarget((config) => {
+        const withKeys = requiredKeys('AUTHORIZER')(config);
+        return {
+          ...withKeys,
+          auth: { ...withKeys.auth, clients: { cacheStalenessSeconds: 60, unknownClients: 'deny' } },
+        };
       });
       try {
-        keyForSub = {
-          alice: edge.apiKeys.find((k) => k.plan === 'tiny')!.value,
-          walt: edge.apiKeys.find((k) => k.plan === 'quota')!.value,
+        const local = target.local!;
+        const env = {
+          [REVOCATION_TABLE.envVar]: local.edge.dynamo.tableEnv[REVOCATION_TABLE.envVar],
+          DYNAMODB_ENDPOINT: local.edge.dynamo.endpoint,
         };
-        const mint = async (sub: string, roles: string[]): Promise<string> => {
-          const res = await fetch(edge.idp.tokenEndpoint, {
-            method: 'POST',
-            headers: { 'content-type': 'application/json' },
-            body: JSON.stringify({ sub, roles }),
-          });
-          return ((await res.json()) as { access_token: string }).access_token;
-        };
-        const alice = await mint('alice', ['orders:read']);
-        const walt = await mint('walt', ['orders:read']);
-        const nora = await mint('nora', ['orders:read']);
+        const cli = { out: () => undefined, err: () => undefined, env, now: local.clock.now };
+        expect(await runClients(['register', '--client-id', 'tiny-app', '--tier', 'tiny'], cli)).toBe(0);
+        expect(await runClients(['register', '--client-id', 'quota-app', '--tier', 'quota'], cli)).toBe(0);
+        const alice = await target.token('reader', 'tiny-app');
+        const walt = await target.token('writer', 'quota-app');
+        const nora = await target.token('plain', 'unregistered-app');
         const get = (t: string): Promise<number> =>
-          fetch(`${edge.gatewayUrl}/profile`, { headers: { Authorization: `Bearer ${t}` } }).then(
+          fetch(`${target.baseUrl}/profile`, { headers: { Authorization: `Bearer ${t}` } }).then(
             (r) => r.status,
           );
         expect([await get(alice), await get(alice), await get(alice)]).toEqual([200, 200, 429]);
         expect(await get(walt)).toBe(200);
-        // A client without a key in a plan is refused when keys are required.
+        // A client that is not registered is refused (unknownClients: "deny").
         expect(await get(nora)).toBe(403);
       } finally {
-        await edge.close();
+        await target.close();
       }
     },
   );

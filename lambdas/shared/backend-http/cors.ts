@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { parseJsonConfig, toConfigError } from '../config/config-error';
 
 import { CORS_CONFIG_ENV } from '../contracts/backend-env';

@@ -1,4 +1,5 @@
-import * as z from 'zod';
+import * as z from 'zod/mini';
+import { clientRegistryConfigSchema } from './client-registry-config';
 
 /**
  * The authorizer's configuration: one JSON document, validated with the same schema at synth time
@@ -6,6 +7,16 @@ import * as z from 'zod';
  *
  * Secure by default: every check is on unless the document switches it off with an explicit,
  * loudly named opt-out. Nothing falls back to something permissive.
+ *
+ * Written with `zod/mini` (the same zod v4 package, functional API) so the authorizer bundle does
+ * not carry classic zod: checks go in `.check(…)`, wrappers are functions (`z.optional(s)`,
+ * `z._default(s, v)`). A field's description goes into zod's global registry, which the JSON Schema
+ * (`npm run schema`) reads: `.register(z.globalRegistry, { description })` on a schema built for that
+ * one field (no copy: the config schema is built at every cold start), `.check(z.describe(…))` on a
+ * shared one (`fetchUrl`, `pathTemplateSchema`), which copies it so its other uses keep their own.
+ * A classic `z.object` may hold these schemas (lib/config/edge-config.ts does). Mini loads no message
+ * locale: parse through `parseAuthorizerConfig` (parse-authorizer-config.ts), which supplies English
+ * messages.
  */
 
 /** Asymmetric JWS algorithms this product accepts. `none` and the HMAC family are never accepted. */
@@ -18,130 +29,152 @@ export type HttpMethod = (typeof HTTP_METHODS)[number];
 
 export const httpsUrl = z
   .url({ protocol: /^https$/, error: 'must be an absolute https:// URL' })
-  .describe('An absolute https:// URL.');
+  .register(z.globalRegistry, { description: 'An absolute https:// URL.' });
 
 /**
  * An http(s) URL. Plain http is accepted only for loopback hosts, so that the local identity
  * provider works offline; anything reachable over a network must use https.
  */
-const fetchUrl = z.url({ error: 'must be an absolute URL' }).refine(
-  (value) => {
-    const url = new URL(value);
-    if (url.protocol === 'https:') return true;
-    return url.protocol === 'http:' && ['127.0.0.1', 'localhost', '[::1]'].includes(url.hostname);
-  },
-  { error: 'must use https:// (plain http:// is allowed only for 127.0.0.1, localhost or [::1])' },
+const fetchUrl = z.url({ error: 'must be an absolute URL', abort: true }).check(
+  z.refine(
+    (value) => {
+      // `abort` above keeps a non-URL from reaching this check; the guard keeps it from throwing.
+      if (!URL.canParse(value)) return false;
+      const url = new URL(value);
+      if (url.protocol === 'https:') return true;
+      return url.protocol === 'http:' && ['127.0.0.1', 'localhost', '[::1]'].includes(url.hostname);
+    },
+    { error: 'must use https:// (plain http:// is allowed only for 127.0.0.1, localhost or [::1])' },
+  ),
 );
 
-const claimPath = z
-  .string()
-  .min(1)
-  .max(256)
-  .refine((p) => p.split('.').every((segment) => /^\S+$/.test(segment)), {
+const claimPath = z.string().check(
+  z.minLength(1),
+  z.maxLength(256),
+  z.refine((p) => p.split('.').every((segment) => /^\S+$/.test(segment)), {
     error:
       'must be a claim name or a dotted path such as "realm_access.roles" (no spaces, no empty segments)',
-  })
-  .refine((p) => !p.split('.').some((s) => ['__proto__', 'prototype', 'constructor'].includes(s)), {
+  }),
+  z.refine((p) => !p.split('.').some((s) => ['__proto__', 'prototype', 'constructor'].includes(s)), {
     error: 'must not contain __proto__, prototype or constructor',
-  });
+  }),
+);
+
+/**
+ * A list of claim paths with a default list and a description. The description must be registered
+ * on the default wrapper itself: `.check(z.describe(…))` would copy it, and a copy reads the default
+ * once, so every parse would hand out the same array.
+ */
+function claimPathList(defaults: readonly string[], description: string) {
+  return z._default(z.array(claimPath), () => [...defaults]).register(z.globalRegistry, { description });
+}
 
 /** A JSON Web Key as published in a JWKS; only public members are allowed in a pinned set. */
 const publicJwk = z
   .looseObject({
     kty: z.enum(['RSA', 'EC', 'OKP']),
-    kid: z.string().min(1).max(256),
-    use: z.literal('sig').optional(),
-    alg: z.enum(JWT_ALGORITHMS).optional(),
+    kid: z.string().check(z.minLength(1), z.maxLength(256)),
+    use: z.optional(z.literal('sig')),
+    alg: z.optional(z.enum(JWT_ALGORITHMS)),
   })
-  .refine((jwk) => !('d' in jwk) && !('p' in jwk) && !('q' in jwk) && !('k' in jwk), {
-    error: 'a pinned JWKS must contain public keys only (found a private or symmetric key member)',
-  });
+  .check(
+    z.refine((jwk) => !('d' in jwk) && !('p' in jwk) && !('q' in jwk) && !('k' in jwk), {
+      error: 'a pinned JWKS must contain public keys only (found a private or symmetric key member)',
+    }),
+  );
 
 export const pinnedJwksSchema = z.strictObject({
-  keys: z.array(publicJwk).min(1).max(100),
+  keys: z.array(publicJwk).check(z.minLength(1), z.maxLength(100)),
 });
 
 export const issuerConfigSchema = z
   .strictObject({
-    issuer: fetchUrl.describe('The exact `iss` value tokens carry. Compared byte for byte.'),
+    issuer: fetchUrl.check(z.describe('The exact `iss` value tokens carry. Compared byte for byte.')),
     audience: z
-      .union([z.string().min(1), z.array(z.string().min(1)).min(1)], {
-        error:
-          'is required: a string or a non-empty array of accepted audiences (null skips the audience check, explicitly)',
-      })
-      .nullable()
-      .describe(
-        'Accepted `aud` (or `client_id` for IdPs whose access tokens carry no `aud`) values. ' +
+      .nullable(
+        z.union(
+          [z.string().check(z.minLength(1)), z.array(z.string().check(z.minLength(1))).check(z.minLength(1))],
+          {
+            error:
+              'is required: a string or a non-empty array of accepted audiences (null skips the audience check, explicitly)',
+          },
+        ),
+      )
+      .register(z.globalRegistry, {
+        description:
+          'Accepted `aud` (or `client_id` for IdPs whose access tokens carry no `aud`) values. ' +
           'Required. `null` skips the audience check and must be chosen explicitly.',
-      ),
-    jwksUri: fetchUrl.optional().describe('Where the issuer publishes its JWKS.'),
-    discovery: z
-      .boolean()
-      .optional()
-      .describe('Resolve `jwks_uri` from `{issuer}/.well-known/openid-configuration` at cold start.'),
-    jwks: pinnedJwksSchema
-      .optional()
-      .describe('A pinned JWKS, for Lambdas that cannot reach the IdP. Never refreshed.'),
+      }),
+    jwksUri: z
+      .optional(fetchUrl)
+      .register(z.globalRegistry, { description: 'Where the issuer publishes its JWKS.' }),
+    discovery: z.optional(z.boolean()).register(z.globalRegistry, {
+      description: 'Resolve `jwks_uri` from `{issuer}/.well-known/openid-configuration` at cold start.',
+    }),
+    jwks: z.optional(pinnedJwksSchema).register(z.globalRegistry, {
+      description: 'A pinned JWKS, for Lambdas that cannot reach the IdP. Never refreshed.',
+    }),
     algorithms: z
       .array(z.enum(JWT_ALGORITHMS))
-      .min(1)
-      .describe('The JWS algorithms this issuer signs with. The header `alg` must be one of them.'),
-    requiredTyp: z
-      .string()
-      .min(1)
-      .optional()
-      .describe('If set, the header `typ` must equal it (case-insensitive, e.g. "at+jwt", RFC 9068).'),
-    rolesClaims: z
-      .array(claimPath)
-      .default(['roles', 'groups', 'cognito:groups'])
-      .describe('Claim paths whose values (array or space/comma separated string) are roles.'),
-    scopesClaims: z
-      .array(claimPath)
-      .default(['scope', 'scp'])
-      .describe('Claim paths whose values (space separated string or array) are OAuth scopes.'),
-    clientIdClaims: z
-      .array(claimPath)
-      .default(['client_id', 'azp', 'cid'])
-      .describe('Claim paths that name the OAuth client; the first present one wins.'),
-    tenantClaim: claimPath.optional().describe('Claim path that names the tenant, passed on as `tenant`.'),
-    contextClaims: z
-      .array(claimPath)
-      .default([])
-      .describe(
-        'Extra claims passed to backends in the authorizer context as `claim_<name>`. Off by default: ' +
-          'list PII claims (email, name) only if backends need them.',
+      .check(
+        z.minLength(1),
+        z.describe('The JWS algorithms this issuer signs with. The header `alg` must be one of them.'),
       ),
+    requiredTyp: z.optional(z.string().check(z.minLength(1))).register(z.globalRegistry, {
+      description: 'If set, the header `typ` must equal it (case-insensitive, e.g. "at+jwt", RFC 9068).',
+    }),
+    rolesClaims: claimPathList(
+      ['roles', 'groups', 'cognito:groups'],
+      'Claim paths whose values (array or space/comma separated string) are roles.',
+    ),
+    scopesClaims: claimPathList(
+      ['scope', 'scp'],
+      'Claim paths whose values (space separated string or array) are OAuth scopes.',
+    ),
+    clientIdClaims: claimPathList(
+      ['client_id', 'azp', 'cid'],
+      'Claim paths that name the OAuth client; the first present one wins.',
+    ),
+    tenantClaim: z.optional(claimPath).register(z.globalRegistry, {
+      description: 'Claim path that names the tenant, passed on as `tenant`.',
+    }),
+    contextClaims: claimPathList(
+      [],
+      'Extra claims passed to backends in the authorizer context as `claim_<name>`. Off by default: ' +
+        'list PII claims (email, name) only if backends need them.',
+    ),
   })
-  .superRefine((issuer, ctx) => {
-    const sources = [issuer.jwksUri, issuer.discovery === true ? true : undefined, issuer.jwks].filter(
-      (s) => s !== undefined,
-    ).length;
-    if (sources !== 1) {
-      ctx.addIssue({
-        code: 'custom',
-        message:
-          'set exactly one key source: "jwksUri" (URL of the JWKS), "discovery": true (OIDC discovery) or "jwks" (a pinned key set)',
-        path: ['jwksUri'],
-      });
-    }
-    if (issuer.jwks !== undefined) {
-      for (const [i, key] of issuer.jwks.keys.entries()) {
-        if (key.alg !== undefined && !issuer.algorithms.includes(key.alg)) {
-          ctx.addIssue({
-            code: 'custom',
-            message: `key alg ${key.alg} is not in this issuer's "algorithms"`,
-            path: ['jwks', 'keys', i, 'alg'],
-          });
+  .check(
+    z.superRefine((issuer, ctx) => {
+      const sources = [issuer.jwksUri, issuer.discovery === true ? true : undefined, issuer.jwks].filter(
+        (s) => s !== undefined,
+      ).length;
+      if (sources !== 1) {
+        ctx.addIssue({
+          code: 'custom',
+          message:
+            'set exactly one key source: "jwksUri" (URL of the JWKS), "discovery": true (OIDC discovery) or "jwks" (a pinned key set)',
+          path: ['jwksUri'],
+        });
+      }
+      if (issuer.jwks !== undefined) {
+        for (const [i, key] of issuer.jwks.keys.entries()) {
+          if (key.alg !== undefined && !issuer.algorithms.includes(key.alg)) {
+            ctx.addIssue({
+              code: 'custom',
+              message: `key alg ${key.alg} is not in this issuer's "algorithms"`,
+              path: ['jwks', 'keys', i, 'alg'],
+            });
+          }
         }
       }
-    }
-  });
+    }),
+  );
 
 /** A path template as API Gateway writes it: `/orders/{id}`, `/admin/{proxy+}`; `/` for the root. */
-export const pathTemplateSchema = z
-  .string()
-  .max(400)
-  .refine(
+export const pathTemplateSchema = z.string().check(
+  z.maxLength(400),
+  z.refine(
     (p) =>
       p === '/' ||
       (p.startsWith('/') &&
@@ -153,10 +186,13 @@ export const pathTemplateSchema = z
       error:
         'must be an API Gateway path template such as "/orders/{id}" or "/admin/{proxy+}" (letters, digits, ._~- and {param})',
     },
-  )
-  .refine((p) => !/\{[A-Za-z0-9_]+\+\}\/./.test(p), { error: 'a greedy {proxy+} parameter must be last' });
+  ),
+  z.refine((p) => !/\{[A-Za-z0-9_]+\+\}\/./.test(p), { error: 'a greedy {proxy+} parameter must be last' }),
+);
 
-const roleOrScope = z.string().min(1).max(128).regex(/^\S+$/, { error: 'must not contain spaces' });
+const roleOrScope = z
+  .string()
+  .check(z.minLength(1), z.maxLength(128), z.regex(/^\S+$/, { error: 'must not contain spaces' }));
 
 /**
  * One route rule: a method and an API Gateway path template, and what a caller needs to call it.
@@ -171,110 +207,113 @@ const roleOrScope = z.string().min(1).max(128).regex(/^\S+$/, { error: 'must not
  */
 export const routeRuleSchema = z
   .strictObject({
-    method: z.enum(HTTP_METHODS).describe('HTTP method, or ANY.'),
-    path: pathTemplateSchema.describe('Path template, e.g. "/orders/{id}".'),
-    public: z
-      .boolean()
-      .default(false)
-      .describe('No token needed. Public routes get no authorizer; mark them deliberately.'),
-    anyRoles: z.array(roleOrScope).optional().describe('The caller needs at least one of these roles.'),
-    allRoles: z.array(roleOrScope).optional().describe('The caller needs every one of these roles.'),
-    anyScopes: z.array(roleOrScope).optional().describe('The token needs at least one of these scopes.'),
-    allScopes: z.array(roleOrScope).optional().describe('The token needs every one of these scopes.'),
-    authenticatedOnly: z
-      .boolean()
-      .optional()
-      .describe('Any valid token may call this route (no role or scope). Must be chosen explicitly.'),
+    method: z.enum(HTTP_METHODS).register(z.globalRegistry, { description: 'HTTP method, or ANY.' }),
+    path: pathTemplateSchema.check(z.describe('Path template, e.g. "/orders/{id}".')),
+    public: z._default(z.boolean(), false).register(z.globalRegistry, {
+      description: 'No token needed. Public routes get no authorizer; mark them deliberately.',
+    }),
+    anyRoles: z
+      .optional(z.array(roleOrScope))
+      .register(z.globalRegistry, { description: 'The caller needs at least one of these roles.' }),
+    allRoles: z
+      .optional(z.array(roleOrScope))
+      .register(z.globalRegistry, { description: 'The caller needs every one of these roles.' }),
+    anyScopes: z
+      .optional(z.array(roleOrScope))
+      .register(z.globalRegistry, { description: 'The token needs at least one of these scopes.' }),
+    allScopes: z
+      .optional(z.array(roleOrScope))
+      .register(z.globalRegistry, { description: 'The token needs every one of these scopes.' }),
+    authenticatedOnly: z.optional(z.boolean()).register(z.globalRegistry, {
+      description: 'Any valid token may call this route (no role or scope). Must be chosen explicitly.',
+    }),
   })
-  .superRefine((rule, ctx) => {
-    const requirements = [rule.anyRoles, rule.allRoles, rule.anyScopes, rule.allScopes].filter(
-      (r) => r !== undefined && r.length > 0,
-    ).length;
-    if (rule.public) {
-      if (requirements > 0 || rule.authenticatedOnly === true) {
+  .check(
+    z.superRefine((rule, ctx) => {
+      const requirements = [rule.anyRoles, rule.allRoles, rule.anyScopes, rule.allScopes].filter(
+        (r) => r !== undefined && r.length > 0,
+      ).length;
+      if (rule.public) {
+        if (requirements > 0 || rule.authenticatedOnly === true) {
+          ctx.addIssue({
+            code: 'custom',
+            message: 'a public route cannot also require roles, scopes or authentication',
+            path: ['public'],
+          });
+        }
+        return;
+      }
+      if (requirements === 0 && rule.authenticatedOnly !== true) {
         ctx.addIssue({
           code: 'custom',
-          message: 'a public route cannot also require roles, scopes or authentication',
-          path: ['public'],
+          message:
+            'name the roles or scopes this route needs (anyRoles, allRoles, anyScopes, allScopes), or set "authenticatedOnly": true to let any valid token in',
+          path: ['anyRoles'],
         });
       }
-      return;
-    }
-    if (requirements === 0 && rule.authenticatedOnly !== true) {
-      ctx.addIssue({
-        code: 'custom',
-        message:
-          'name the roles or scopes this route needs (anyRoles, allRoles, anyScopes, allScopes), or set "authenticatedOnly": true to let any valid token in',
-        path: ['anyRoles'],
-      });
-    }
-    if (requirements > 0 && rule.authenticatedOnly === true) {
-      ctx.addIssue({
-        code: 'custom',
-        message: '"authenticatedOnly": true cannot be combined with role or scope requirements',
-        path: ['authenticatedOnly'],
-      });
-    }
-  });
+      if (requirements > 0 && rule.authenticatedOnly === true) {
+        ctx.addIssue({
+          code: 'custom',
+          message: '"authenticatedOnly": true cannot be combined with role or scope requirements',
+          path: ['authenticatedOnly'],
+        });
+      }
+    }),
+  );
+
+/** An integer setting with bounds, a default and a description (the shape most settings have). */
+function boundedInt(min: number, max: number, defaultValue: number, description: string) {
+  return z
+    ._default(z.int().check(z.minimum(min), z.maximum(max)), defaultValue)
+    .register(z.globalRegistry, { description });
+}
 
 export const tokenLimitsSchema = z.strictObject({
-  clockSkewSeconds: z
-    .int()
-    .min(0)
-    .max(300)
-    .default(60)
-    .describe('Leeway for exp, nbf and iat, in seconds (0–300).'),
-  maxLifetimeSeconds: z
-    .int()
-    .min(60)
-    .max(86_400)
-    .default(3600)
-    .describe('Largest accepted `exp - iat`, in seconds (60–86400). Tokens without `iat` are rejected.'),
-  maxTokenBytes: z
-    .int()
-    .min(512)
-    .max(16_384)
-    .default(8192)
-    .describe('Largest accepted Authorization header value, in bytes; checked before any parsing.'),
+  clockSkewSeconds: boundedInt(0, 300, 60, 'Leeway for exp, nbf and iat, in seconds (0–300).'),
+  maxLifetimeSeconds: boundedInt(
+    60,
+    86_400,
+    3600,
+    'Largest accepted `exp - iat`, in seconds (60–86400). Tokens without `iat` are rejected.',
+  ),
+  maxTokenBytes: boundedInt(
+    512,
+    16_384,
+    8192,
+    'Largest accepted Authorization header value, in bytes; checked before any parsing.',
+  ),
 });
 
 export const jwksPolicySchema = z.strictObject({
-  maxKeyAgeSeconds: z
-    .int()
-    .min(60)
-    .max(86_400)
-    .default(900)
-    .describe(
-      'A fetched JWKS is refreshed after this many seconds, so a key the IdP removed stops verifying within it. ' +
-        'If the refresh fails the cached keys keep working (JWKS outage tolerance).',
-    ),
-  unknownKidRefetchIntervalSeconds: z
-    .int()
-    .min(1)
-    .max(3600)
-    .default(60)
-    .describe('At most one JWKS refetch per issuer in this interval because of an unknown `kid`.'),
-  fetchTimeoutMs: z
-    .int()
-    .min(100)
-    .max(10_000)
-    .default(1500)
-    .describe('Timeout of one JWKS or discovery request.'),
+  maxKeyAgeSeconds: boundedInt(
+    60,
+    86_400,
+    900,
+    'A fetched JWKS is refreshed after this many seconds, so a key the IdP removed stops verifying within it. ' +
+      'If the refresh fails the cached keys keep working (JWKS outage tolerance).',
+  ),
+  unknownKidRefetchIntervalSeconds: boundedInt(
+    1,
+    3600,
+    60,
+    'At most one JWKS refetch per issuer in this interval because of an unknown `kid`.',
+  ),
+  fetchTimeoutMs: boundedInt(100, 10_000, 1500, 'Timeout of one JWKS or discovery request.'),
 });
 
 export const decisionCacheSchema = z.strictObject({
-  maxEntries: z
-    .int()
-    .min(0)
-    .max(100_000)
-    .default(1000)
-    .describe('Verified decisions kept in memory per Lambda instance (0 turns the cache off).'),
-  maxAgeSeconds: z
-    .int()
-    .min(1)
-    .max(3600)
-    .default(300)
-    .describe('A cached decision is dropped after this long, or at the token `exp`, whichever is first.'),
+  maxEntries: boundedInt(
+    0,
+    100_000,
+    1000,
+    'Verified decisions kept in memory per Lambda instance (0 turns the cache off).',
+  ),
+  maxAgeSeconds: boundedInt(
+    1,
+    3600,
+    300,
+    'A cached decision is dropped after this long, or at the token `exp`, whichever is first.',
+  ),
 });
 
 /** What the authorizer does when the revocation store cannot be read. */
@@ -282,84 +321,92 @@ export const REVOCATION_STORE_ERROR_POLICIES = ['deny', 'ALLOW_ON_STORE_ERROR_IN
 
 export const revocationConfigSchema = z.strictObject({
   tableName: z
-    .string()
-    .min(3)
-    .max(255)
-    .regex(/^[A-Za-z0-9_.-]+$/, { error: 'must be a DynamoDB table name (letters, digits, _ . -)' })
-    .optional()
-    .describe(
-      'The revocation table. Default: the REVOCATION_TABLE_NAME environment variable (set by the stack).',
-    ),
-  cacheStalenessSeconds: z
-    .int()
-    .min(0)
-    .max(300)
-    .default(10)
-    .describe(
-      'A revocation lookup is cached in the Lambda instance for at most this long (0 = look up on every request). ' +
-        'Worst-case revocation delay = resultCacheTtlSeconds + this.',
-    ),
-  maxRevocationDelaySeconds: z
-    .int()
-    .min(0)
-    .max(3900)
-    .default(600)
-    .describe(
-      'The largest accepted worst-case revocation delay (resultCacheTtlSeconds + cacheStalenessSeconds); synth fails above it.',
-    ),
-  onStoreError: z
-    .enum(REVOCATION_STORE_ERROR_POLICIES)
-    .default('deny')
-    .describe(
+    .optional(
+      z
+        .string()
+        .check(
+          z.minLength(3),
+          z.maxLength(255),
+          z.regex(/^[A-Za-z0-9_.-]+$/, { error: 'must be a DynamoDB table name (letters, digits, _ . -)' }),
+        ),
+    )
+    .register(z.globalRegistry, {
+      description:
+        'The revocation table. Default: the REVOCATION_TABLE_NAME environment variable (set by the stack).',
+    }),
+  cacheStalenessSeconds: boundedInt(
+    0,
+    300,
+    10,
+    'A revocation lookup is cached in the Lambda instance for at most this long (0 = look up on every request). ' +
+      'Worst-case revocation delay = resultCacheTtlSeconds + this.',
+  ),
+  maxRevocationDelaySeconds: boundedInt(
+    0,
+    3900,
+    600,
+    'The largest accepted worst-case revocation delay (resultCacheTtlSeconds + cacheStalenessSeconds); synth fails above it.',
+  ),
+  onStoreError: z._default(z.enum(REVOCATION_STORE_ERROR_POLICIES), 'deny').register(z.globalRegistry, {
+    description:
       'When the store cannot be read: "deny" fails closed (the request gets a 500). ' +
-        '"ALLOW_ON_STORE_ERROR_INSECURE" accepts the token unchecked; every such event is logged and counted.',
-    ),
+      '"ALLOW_ON_STORE_ERROR_INSECURE" accepts the token unchecked; every such event is logged and counted.',
+  }),
 });
 
 export const authorizerConfigSchema = z
   .strictObject({
-    issuers: z.array(issuerConfigSchema).min(1).max(20).describe('Trusted token issuers.'),
+    issuers: z
+      .array(issuerConfigSchema)
+      .check(z.minLength(1), z.maxLength(20), z.describe('Trusted token issuers.')),
     routes: z
       .array(routeRuleSchema)
-      .min(1)
-      .max(300)
-      .describe('Route rules. Deny by default: a route without a rule is closed.'),
-    tokenLimits: tokenLimitsSchema.default(tokenLimitsSchema.parse({})),
-    jwks: jwksPolicySchema.default(jwksPolicySchema.parse({})),
-    decisionCache: decisionCacheSchema.default(decisionCacheSchema.parse({})),
-    resultCacheTtlSeconds: z
-      .int()
-      .min(0)
-      .max(3600)
-      .default(300)
-      .describe("API Gateway's authorizer result cache TTL (0–3600 s, 0 = off)."),
-    revocation: revocationConfigSchema
-      .optional()
-      .describe(
-        'Token revocation (by jti, subject or client) checked after signature verification. Off when absent.',
+      .check(
+        z.minLength(1),
+        z.maxLength(300),
+        z.describe('Route rules. Deny by default: a route without a rule is closed.'),
       ),
+    tokenLimits: z._default(tokenLimitsSchema, () => tokenLimitsSchema.parse({})),
+    jwks: z._default(jwksPolicySchema, () => jwksPolicySchema.parse({})),
+    decisionCache: z._default(decisionCacheSchema, () => decisionCacheSchema.parse({})),
+    resultCacheTtlSeconds: boundedInt(
+      0,
+      3600,
+      300,
+      "API Gateway's authorizer result cache TTL (0–3600 s, 0 = off).",
+    ),
+    revocation: z.optional(revocationConfigSchema).register(z.globalRegistry, {
+      description:
+        'Token revocation (by jti, subject or client) checked after signature verification. Off when absent.',
+    }),
+    clients: z.optional(clientRegistryConfigSchema).register(z.globalRegistry, {
+      description:
+        'Client registry: maps the token client id to a usage-plan tier and API key (usageIdentifierKey). Off when absent.',
+    }),
   })
-  .superRefine((config, ctx) => {
-    const seenIssuers = new Set<string>();
-    for (const [i, issuer] of config.issuers.entries()) {
-      if (seenIssuers.has(issuer.issuer)) {
-        ctx.addIssue({
-          code: 'custom',
-          message: `duplicate issuer ${issuer.issuer}`,
-          path: ['issuers', i, 'issuer'],
-        });
+  .check(
+    z.superRefine((config, ctx) => {
+      const seenIssuers = new Set<string>();
+      for (const [i, issuer] of config.issuers.entries()) {
+        if (seenIssuers.has(issuer.issuer)) {
+          ctx.addIssue({
+            code: 'custom',
+            message: `duplicate issuer ${issuer.issuer}`,
+            path: ['issuers', i, 'issuer'],
+          });
+        }
+        seenIssuers.add(issuer.issuer);
       }
-      seenIssuers.add(issuer.issuer);
-    }
-    const seenRoutes = new Set<string>();
-    for (const [i, route] of config.routes.entries()) {
-      const key = `${route.method} ${route.path}`;
-      if (seenRoutes.has(key)) {
-        ctx.addIssue({ code: 'custom', message: `duplicate route ${key}`, path: ['routes', i] });
+      const seenRoutes = new Set<string>();
+      for (const [i, route] of config.routes.entries()) {
+        const key = `${route.method} ${route.path}`;
+        if (seenRoutes.has(key)) {
+          ctx.addIssue({ code: 'custom', message: `duplicate route ${key}`, path: ['routes', i] });
+        }
+        seenRoutes.add(key);
       }
-      seenRoutes.add(key);
-    }
-  });
+    }),
+  );
 
 export type IssuerConfig = z.infer<typeof issuerConfigSchema>;
 export type RouteRule = z.infer<typeof routeRuleSchema>;

@@ -1,4 +1,4 @@
-import type { z } from 'zod';
+import type { $ZodError } from 'zod/v4/core';
 
 /** One problem found in a configuration document. */
 export interface ConfigIssue {
@@ -37,8 +37,8 @@ export function formatIssuePath(path: readonly PropertyKey[]): string {
   return out;
 }
 
-/** Converts a zod error into a {@link ConfigError} naming each field. */
-export function toConfigError(source: string, error: z.ZodError): ConfigError {
+/** Converts a zod error (classic or `zod/mini`) into a {@link ConfigError} naming each field. */
+export function toConfigError(source: string, error: $ZodError): ConfigError {
   return new ConfigError(
     source,
     error.issues.map((issue) => ({ path: formatIssuePath(issue.path), message: issue.message })),

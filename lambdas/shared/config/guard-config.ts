@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { CLIENT_KEY_TABLE, NONCE_TABLE } from '../contracts/tables';
 import { HTTP_METHODS, pathTemplateSchema } from './authorizer-config';
 import { ConfigError, parseJsonConfig, toConfigError } from './config-error';
@@ -196,8 +196,8 @@ export const guardConfigSchema = z
         'Per-route settings keyed by "METHOD /path/template" (as in the auth route rules). A route without an entry is never forwarded.',
       ),
     signatures: guardSignatureSchema.default(guardSignatureSchema.parse({})),
-    jwksPath: pathTemplateSchema
-      .default(DEFAULT_GUARD_JWKS_PATH)
+    jwksPath: z
+      ._default(pathTemplateSchema, DEFAULT_GUARD_JWKS_PATH)
       .describe(
         'Path of the public GET route, served by the guard, that publishes the response-signing JWKS.',
       ),

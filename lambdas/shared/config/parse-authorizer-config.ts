@@ -1,3 +1,4 @@
+import { en } from 'zod/locales';
 import { authorizerConfigSchema, type AuthorizerConfig } from './authorizer-config';
 import { parseJsonConfig, toConfigError } from './config-error';
 
@@ -5,11 +6,18 @@ import { parseJsonConfig, toConfigError } from './config-error';
 export const AUTH_CONFIG_ENV = 'AUTH_CONFIG';
 
 /**
+ * zod's English messages ("Invalid input: expected array, received undefined", "Too big: expected
+ * number to be <=3600"). The schema is written with `zod/mini`, which loads no locale, so the parse
+ * passes them in (classic zod would set them globally). Messages our schema words itself win.
+ */
+const englishMessages = en().localeError;
+
+/**
  * Validates an authorizer configuration object. Throws a {@link ConfigError} naming every bad field.
  * @param source what to call the document in error messages, e.g. `AUTH_CONFIG` or a file name
  */
 export function parseAuthorizerConfig(raw: unknown, source = AUTH_CONFIG_ENV): AuthorizerConfig {
-  const result = authorizerConfigSchema.safeParse(raw);
+  const result = authorizerConfigSchema.safeParse(raw, { error: englishMessages });
   if (!result.success) throw toConfigError(source, result.error);
   return result.data;
 }

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 
 /**
  * The flat context the JWT authorizer returns and backends receive in
@@ -21,6 +21,11 @@ export interface AuthorizerContext {
   readonly jti: string;
   /** Tenant from the configured tenant claim, or empty. */
   readonly tenant: string;
+  /**
+   * Usage plan tier of the client, from the client registry (`clients` configured); absent otherwise.
+   * For an unknown client admitted under `unknownClients: "default-tier"` it is the default tier.
+   */
+  readonly clientTier?: string;
   /** Token expiry, seconds since the epoch. */
   readonly exp: number;
   /** Extra claims opted in by `contextClaims`, as `claim_<name>` keys. */
@@ -37,6 +42,7 @@ export const backendAuthorizerContextSchema = z.looseObject({
   clientId: z.string().default(''),
   jti: z.string().default(''),
   tenant: z.string().default(''),
+  clientTier: z.string().default(''),
 });
 
 /** The caller as a backend or the request guard reads it. */
@@ -48,6 +54,8 @@ export interface Caller {
   readonly clientId: string;
   readonly jti: string;
   readonly tenant: string;
+  /** Usage plan tier from the client registry; empty (or absent) when the registry is off. */
+  readonly clientTier?: string;
 }
 
 const splitList = (value: string): string[] => value.split(' ').filter((v) => v !== '');
@@ -68,5 +76,6 @@ export function readCaller(authorizer: unknown): Caller | undefined {
     clientId: ctx.clientId,
     jti: ctx.jti,
     tenant: ctx.tenant,
+    clientTier: ctx.clientTier,
   };
 }

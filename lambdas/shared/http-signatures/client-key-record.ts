@@ -1,6 +1,6 @@
 import type { AttributeValue } from '@aws-sdk/client-dynamodb';
 import type { JsonWebKey } from 'node:crypto';
-import { z } from 'zod';
+import * as z from 'zod';
 import { SIGNATURE_ALGORITHMS } from '../config/guard-config';
 
 /**

@@ -59,6 +59,15 @@ function fieldValue(value: unknown): unknown {
   return value instanceof Error ? { name: value.name, message: value.message, stack: value.stack } : value;
 }
 
+/** The fields without reserved keys, Errors expanded. */
+function copyFields(attributes: Record<string, unknown>): Record<string, unknown> {
+  return Object.fromEntries(
+    Object.entries(attributes)
+      .filter(([key]) => !RESERVED_KEYS.has(key))
+      .map(([key, value]) => [key, fieldValue(value)]),
+  );
+}
+
 /**
  * `new Date(ms).toISOString()`, computed once per millisecond: a busy authorizer writes several lines
  * in the same millisecond.
@@ -77,13 +86,14 @@ class IsoTimestamp {
   }
 }
 
-const hasReservedKey = (attributes: Record<string, unknown>): boolean => {
-  for (const key of RESERVED_KEYS) if (Object.hasOwn(attributes, key)) return true;
+/** Whether the fields must be copied before serializing: a reserved key to drop, or an Error to expand. */
+function needsCopy(attributes: Record<string, unknown>): boolean {
+  for (const key in attributes) {
+    // eslint-disable-next-line security/detect-object-injection -- key comes from the object itself
+    if (RESERVED_KEYS.has(key) || attributes[key] instanceof Error) return true;
+  }
   return false;
-};
-
-const hasErrorValue = (attributes: Record<string, unknown>): boolean =>
-  Object.values(attributes).some((value) => value instanceof Error);
+}
 
 /** Structured JSON lines on stdout/stderr, in the Powertools Logger format. */
 export class JsonLogger {
@@ -94,6 +104,12 @@ export class JsonLogger {
   private readonly serviceFields: string;
   private readonly env: Readonly<Record<string, string | undefined>>;
   private readonly clock = new IsoTimestamp();
+  /** The last message and its JSON text: a logger writes the same few messages over and over. */
+  private lastMessage = '';
+  private lastMessageJson = '""';
+  /** The last `_X_AMZN_TRACE_ID` header and its `,"xray_trace_id":…` member (or ''). */
+  private lastTraceHeader: string | undefined;
+  private lastTraceMember = '';
 
   constructor(options: JsonLoggerOptions) {
     this.env = options.env ?? process.env;
@@ -128,23 +144,28 @@ export class JsonLogger {
    * object (copied first only when it holds a reserved key or an Error).
    */
   private line(level: LogLevelName, message: string, attributes: Record<string, unknown>): string {
-    // Read per line: the Lambda runtime sets it for each invocation.
-    const traceId = xrayTraceId(this.env._X_AMZN_TRACE_ID);
+    if (message !== this.lastMessage) {
+      this.lastMessage = message;
+      this.lastMessageJson = JSON.stringify(message);
+    }
     const head =
-      `{"level":"${level}","message":${JSON.stringify(message)},"timestamp":"${this.clock.now()}",` +
+      `{"level":"${level}","message":${this.lastMessageJson},"timestamp":"${this.clock.now()}",` +
       this.serviceFields +
-      (traceId === undefined ? '' : `,"xray_trace_id":${JSON.stringify(traceId)}`);
-    const fields = JSON.stringify(this.fieldsOf(attributes));
+      this.traceMember();
+    const fields = JSON.stringify(needsCopy(attributes) ? copyFields(attributes) : attributes);
     // `fields` is `{}` or `{"key":…}`: drop its braces and append its members.
     return fields.length > 2 ? `${head},${fields.slice(1)}\n` : `${head}}\n`;
   }
 
-  private fieldsOf(attributes: Record<string, unknown>): Record<string, unknown> {
-    if (!hasReservedKey(attributes) && !hasErrorValue(attributes)) return attributes;
-    return Object.fromEntries(
-      Object.entries(attributes)
-        .filter(([key]) => !RESERVED_KEYS.has(key))
-        .map(([key, value]) => [key, fieldValue(value)]),
-    );
+  /** `,"xray_trace_id":"1-…"`, or '' without tracing. */
+  private traceMember(): string {
+    // Read per line: the Lambda runtime sets it for each invocation.
+    const header = this.env._X_AMZN_TRACE_ID;
+    if (header !== this.lastTraceHeader) {
+      this.lastTraceHeader = header;
+      const traceId = xrayTraceId(header);
+      this.lastTraceMember = traceId === undefined ? '' : `,"xray_trace_id":${JSON.stringify(traceId)}`;
+    }
+    return this.lastTraceMember;
   }
 }

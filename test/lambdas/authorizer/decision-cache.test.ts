@@ -1,3 +1,4 @@
+import fc from 'fast-check';
 import { DecisionCache, tokenCacheKey } from '../../../lambdas/authorizer/decision-cache';
 
 describe('DecisionCache', () => {
@@ -51,6 +52,35 @@ describe('DecisionCache', () => {
     expect(cache.get('b')).toBeUndefined();
     expect(cache.get('a')).toBe('A');
     expect(cache.get('d')).toBe('D');
+  });
+
+  it('property: bounded, never a wrong value, and a hit entry survives the next maxEntries / 2 stores', () => {
+    const op = fc.oneof(
+      fc.record({ kind: fc.constant('set' as const), key: fc.integer({ min: 0, max: 15 }), value: fc.nat() }),
+      fc.record({ kind: fc.constant('get' as const), key: fc.integer({ min: 0, max: 15 }) }),
+    );
+    fc.assert(
+      fc.property(fc.integer({ min: 1, max: 10 }), fc.array(op, { maxLength: 60 }), (maxEntries, ops) => {
+        const cache = make(maxEntries);
+        const exp = now / 1000 + 600;
+        const lastSet = new Map<string, number>();
+        for (const o of ops) {
+          const key = `k${o.key}`;
+          if (o.kind === 'set') {
+            cache.set(key, String(o.value), exp);
+            lastSet.set(key, o.value);
+          } else {
+            const got = cache.get(key);
+            if (got !== undefined) expect(got).toBe(String(lastSet.get(key)));
+          }
+          expect(cache.size).toBeLessThanOrEqual(maxEntries);
+        }
+        const present = [...lastSet.keys()].find((key) => cache.get(key) !== undefined);
+        if (present === undefined) return;
+        for (let i = 0; i < Math.floor(maxEntries / 2); i++) cache.set(`fresh${i}`, 'x', exp);
+        expect(cache.get(present)).toBe(String(lastSet.get(present)));
+      }),
+    );
   });
 
   it('maxEntries 0 turns it off', () => {

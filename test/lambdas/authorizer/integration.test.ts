@@ -254,6 +254,49 @@ describe('authorizer integration (JWKS over HTTP on 127.0.0.1)', () => {
     expect(reasons().at(-1)).toBe('expired');
   });
 
+  it.each([
+    ['a trailing space', (t: string) => `Bearer ${t} `],
+    ['a second token', (t: string) => `Bearer ${t} ${t}`],
+    ['a character outside token68', (t: string) => `Bearer ${t}$`],
+    ['a newline', (t: string) => `Bearer ${t}\nX-Evil: 1`],
+  ])(
+    'error flow: with the genuine token cached, the header with %s is still malformed (401)',
+    async (_label, variant) => {
+      const { handler, claims, logger, reasons } = build({
+        decisionCache: { maxEntries: 10, maxAgeSeconds: 600 },
+      });
+      await handler.ready();
+      const token = mintJwt(rsa, claims({ roles: ['orders:read'] }));
+      await handler(tokenEvent(`Bearer ${token}`));
+      await handler(tokenEvent(`Bearer ${token}`));
+      expect(logger.lines.map((l) => l.attributes.cached)).toEqual([false, true]);
+      await expect(handler(tokenEvent(variant(token)))).rejects.toThrow(/^Unauthorized$/);
+      expect(reasons().at(-1)).toBe('malformed');
+      expect(logger.lines.at(-1)?.attributes.cached).toBe(false);
+    },
+  );
+
+  it('REST routes: one method ARN resolved again and again, and many distinct ones, get the same answers', async () => {
+    const { handler, claims } = build();
+    await handler.ready();
+    const reader = `Bearer ${mintJwt(rsa, claims({ roles: ['orders:read'] }))}`;
+    const allowed = async (method: string, path: string): Promise<boolean> => {
+      const result = (await handler(tokenEvent(reader, method, path))) as PolicyAuthorizerResult;
+      return evaluatePolicy(result.policyDocument, methodArnFor(method, path)) === 'allow';
+    };
+    for (let round = 0; round < 2; round++) {
+      expect(await allowed('GET', '/orders')).toBe(true);
+      expect(await allowed('POST', '/orders')).toBe(false);
+      expect(await allowed('GET', '/orders/7/secret')).toBe(false);
+    }
+    // More distinct ARNs than the resolver remembers (512): every answer stays right.
+    for (let id = 0; id < 600; id += 1) expect(await allowed('GET', `/orders/${id}`)).toBe(true);
+    expect(await allowed('GET', '/orders/1/secret')).toBe(false);
+    await expect(
+      handler({ type: 'TOKEN', authorizationToken: reader, methodArn: 'not-an-arn' }),
+    ).rejects.toThrow(/^Unauthorized$/);
+  });
+
   it('403 flow: a genuine token without the role gets a policy that does not allow the route (not 401)', async () => {
     const { handler, claims, reasons } = build();
     await handler.ready();

@@ -46,6 +46,28 @@ describe('PolicyBuilder', () => {
     return builder.build(TEST_ARN_PREFIX, allowed, allowedRoutesKey(allowed));
   };
 
+  it('cache: one object per (API, allowed routes); bounded, and right again after it starts over', () => {
+    const small = new PolicyBuilder(routes, 2);
+    const otherApi = TEST_ARN_PREFIX.replace(/[^/:]+\/$/, 'otherapi01/');
+    const build = (prefix: string, roles: string[]) => {
+      const allowed = allowedRoutes(routes, entitlementsOf({ roles, scopes: [] }));
+      return small.build(prefix, allowed, allowedRoutesKey(allowed));
+    };
+    const reader = build(TEST_ARN_PREFIX, ['reader']);
+    expect(build(TEST_ARN_PREFIX, ['reader'])).toBe(reader);
+    const readerElsewhere = build(otherApi, ['reader']);
+    expect(readerElsewhere).not.toBe(reader);
+    expect(readerElsewhere.Statement[0]?.Resource.every((r) => r.startsWith(otherApi))).toBe(true);
+    const admin = build(TEST_ARN_PREFIX, ['admin']); // third policy: the cache starts over
+    expect(admin).toEqual(builder.build(TEST_ARN_PREFIX, ...allowedAndKey(['admin'])));
+    expect(build(TEST_ARN_PREFIX, ['reader'])).toEqual(reader);
+  });
+
+  const allowedAndKey = (roles: string[]): [boolean[], string] => {
+    const allowed = allowedRoutes(routes, entitlementsOf({ roles, scopes: [] }));
+    return [allowed, allowedRoutesKey(allowed)];
+  };
+
   it('lists every allowed route stage-independently, and denies overlapping denied routes explicitly', () => {
     const policy = policyFor(['reader']);
     const [allow, deny] = policy.Statement;

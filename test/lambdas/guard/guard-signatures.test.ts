@@ -260,6 +260,27 @@ describe('required parts of a signature', () => {
     expect(problemOf(result)).toMatchObject({ status: 401, code: 'sig_missing' });
   });
 
+  it('error flow: a 401 tells the client how to sign (Accept-Signature) and which digests count (Want-Content-Digest)', async () => {
+    const result = await postOrder(await signOrder(aliceEd), (e) => {
+      setHeader(e, 'signature', undefined);
+      setHeader(e, 'signature-input', undefined);
+    });
+    expect(result.statusCode).toBe(401);
+    expect(result.headers?.['Accept-Signature']).toBe(
+      'sig1=("@method" "@target-uri" "content-digest" "content-type" "authorization");created;nonce',
+    );
+    expect(result.headers?.['Want-Content-Digest']).toBe('sha-256=10, sha-512=5');
+  });
+
+  it('error flow: a rejected signature (not only a missing one) carries the same challenge', async () => {
+    const signed = await signOrder(aliceEd);
+    const result = await postOrder(signed, (e) => {
+      e.body = JSON.stringify({ item: 'red widget', quantity: 2 });
+    });
+    expectRejected(result, 'digest_mismatch');
+    expect(result.headers?.['Accept-Signature']).toMatch(/^sig1=\("@method" "@target-uri" /);
+  });
+
   it('error flow: Content-Digest header removed → digest_mismatch', async () => {
     const result = await postOrder(await signOrder(aliceEd), (e) => {
       setHeader(e, 'content-digest', undefined);

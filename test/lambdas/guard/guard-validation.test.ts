@@ -56,6 +56,8 @@ function expectProblem(result: APIGatewayProxyResult, status: number, code: stri
   expect(problem).toMatchObject({ status, code });
   if (field !== undefined) expect(problem.field).toBe(field);
   expect(sut.backend.calls).toHaveLength(0);
+  // Only a signature rejection (401) carries the signing challenge.
+  expect(result.headers?.['Accept-Signature'] !== undefined).toBe(status === 401);
   return problem;
 }
 

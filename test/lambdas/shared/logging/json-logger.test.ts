@@ -171,4 +171,32 @@ describe('JsonLogger', () => {
     expect(xrayTraceId('Parent=1;Sampled=0')).toBeUndefined();
     expect(xrayTraceId('Root=1-a-b;Parent=2')).toBe('1-a-b');
   });
+
+  it('each line carries the trace id of the invocation it is written in (the runtime resets it per invocation)', () => {
+    const logger = new JsonLogger({ serviceName: 'authorizer' });
+    const traceIds: unknown[] = [];
+    for (const header of ['Root=1-a-1;Sampled=1', 'Root=1-a-2;Sampled=1', undefined, 'Root=1-a-2']) {
+      if (header === undefined) Reflect.deleteProperty(process.env, '_X_AMZN_TRACE_ID');
+      else process.env._X_AMZN_TRACE_ID = header;
+      const [written] = capture(() => {
+        logger.info('authorizer decision', { outcome: 'allow' });
+        logger.info('authorizer decision', { outcome: 'allow' });
+      });
+      traceIds.push((JSON.parse(written?.line ?? '{}') as { xray_trace_id?: unknown }).xray_trace_id);
+    }
+    expect(traceIds).toEqual(['1-a-1', '1-a-2', undefined, '1-a-2']);
+  });
+
+  it('writes each message of a sequence under its own text', () => {
+    const logger = new JsonLogger({ serviceName: 'authorizer' });
+    const written = capture(() => {
+      for (const message of ['first', 'second', 'second', 'first "quoted"']) logger.info(message, {});
+    });
+    expect(written.map((w) => (JSON.parse(w.line) as { message: unknown }).message)).toEqual([
+      'first',
+      'second',
+      'second',
+      'first "quoted"',
+    ]);
+  });
 });

@@ -1,0 +1,196 @@
+import {
+  ConditionalCheckFailedException,
+  DeleteItemCommand,
+  GetItemCommand,
+  PutItemCommand,
+  paginateScan,
+  type AttributeValue,
+  type DynamoDBClient,
+} from '@aws-sdk/client-dynamodb';
+import {
+  API_KEY_ID_PATTERN,
+  API_KEY_VALUE_PATTERN,
+  CLIENT_ITEM_PREFIX,
+  clientItemKey,
+  DEFAULT_TIER_KEY,
+  isClientRegistryKey,
+  TIER_PATTERN,
+} from '../lambdas/authorizer/client-registry-store';
+
+/**
+ * Client registry items as the operator CLI writes and lists them (the authorizer reads `tier`,
+ * `apiKeyId` and `apiKeyValue`; see lambdas/authorizer/client-registry-store.ts). A rotated-out key
+ * stays in its usage plan for a grace period (`previous*`), so answers that API Gateway and the
+ * authorizer still cache keep working until `prune-keys` (or the next rotation) deletes it.
+ */
+export interface ClientEntry {
+  readonly pk: string;
+  /** The client id; absent on the default-tier item. */
+  readonly clientId?: string;
+  readonly tier: string;
+  readonly apiKeyId: string;
+  /** The key value (`usageIdentifierKey`). Printed only with --show-key. */
+  readonly apiKeyValue: string;
+  /** Epoch seconds. */
+  readonly updatedAt: number;
+  /** A rotated-out key that still belongs to a usage plan, its tier and when it was replaced. */
+  readonly previousApiKeyId?: string;
+  readonly previousTier?: string;
+  readonly previousRetiredAt?: number;
+}
+
+/** The key of an entry: a client, or the default tier. */
+export type EntryTarget =
+  { readonly kind: 'client'; readonly clientId: string } | { readonly kind: 'default' };
+
+export function entryKey(target: EntryTarget): string {
+  return target.kind === 'default' ? DEFAULT_TIER_KEY : clientItemKey(target.clientId);
+}
+
+/** How an entry is named in output: the client id, or `(default tier)`. */
+export function entryName(entry: Pick<ClientEntry, 'clientId'>): string {
+  return entry.clientId ?? '(default tier)';
+}
+
+function toItem(entry: ClientEntry): Record<string, AttributeValue> {
+  return Object.fromEntries(
+    Object.entries(entry).flatMap(([name, value]): [string, AttributeValue][] =>
+      typeof value === 'number'
+        ? [[name, { N: String(value) }]]
+        : typeof value === 'string'
+          ? [[name, { S: value }]]
+          : [],
+    ),
+  );
+}
+
+/** An item of the registry, or undefined for other items (revocations) and garbled ones. */
+export function entryFromItem(item: Readonly<Record<string, AttributeValue>>): ClientEntry | undefined {
+  const pk = item.pk?.S;
+  if (pk === undefined || !isClientRegistryKey(pk)) return undefined;
+  const tier = item.tier?.S;
+  const apiKeyId = item.apiKeyId?.S;
+  const apiKeyValue = item.apiKeyValue?.S;
+  const updatedAt = Number(item.updatedAt?.N);
+  if (
+    tier === undefined ||
+    !TIER_PATTERN.test(tier) ||
+    apiKeyId === undefined ||
+    !API_KEY_ID_PATTERN.test(apiKeyId) ||
+    apiKeyValue === undefined ||
+    !API_KEY_VALUE_PATTERN.test(apiKeyValue)
+  ) {
+    return undefined;
+  }
+  const previousApiKeyId = item.previousApiKeyId?.S;
+  const previousTier = item.previousTier?.S;
+  const previousRetiredAt = item.previousRetiredAt?.N;
+  return {
+    pk,
+    ...(pk === DEFAULT_TIER_KEY ? {} : { clientId: pk.slice(CLIENT_ITEM_PREFIX.length) }),
+    tier,
+    apiKeyId,
+    apiKeyValue,
+    updatedAt: Number.isFinite(updatedAt) ? updatedAt : 0,
+    ...(previousApiKeyId === undefined || previousTier === undefined || previousRetiredAt === undefined
+      ? {}
+      : { previousApiKeyId, previousTier, previousRetiredAt: Number(previousRetiredAt) }),
+  };
+}
+
+/** Reads one entry (strongly consistent). Undefined when absent; a garbled item reads as absent. */
+export async function getEntry(
+  dynamo: DynamoDBClient,
+  table: string,
+  target: EntryTarget,
+): Promise<ClientEntry | undefined> {
+  const out = await dynamo.send(
+    new GetItemCommand({ TableName: table, Key: { pk: { S: entryKey(target) } }, ConsistentRead: true }),
+  );
+  return out.Item === undefined ? undefined : entryFromItem(out.Item);
+}
+
+/** The entry was changed by someone else since it was read (or exists when it should not). */
+export class EntryConflictError extends Error {
+  override readonly name = 'EntryConflictError';
+}
+
+/**
+ * Writes an entry. `expected` guards against concurrent changes: `'absent'` (a new registration), or
+ * the API key id the stored entry must still have.
+ * @throws EntryConflictError when the guard fails
+ */
+export async function putEntry(
+  dynamo: DynamoDBClient,
+  table: string,
+  entry: ClientEntry,
+  expected: 'absent' | { readonly apiKeyId: string },
+): Promise<void> {
+  try {
+    await dynamo.send(
+      new PutItemCommand({
+        TableName: table,
+        Item: toItem(entry),
+        ...(expected === 'absent'
+          ? { ConditionExpression: 'attribute_not_exists(pk)' }
+          : {
+              ConditionExpression: 'apiKeyId = :expected',
+              ExpressionAttributeValues: { ':expected': { S: expected.apiKeyId } },
+            }),
+      }),
+    );
+  } catch (cause) {
+    if (cause instanceof ConditionalCheckFailedException) {
+      throw new EntryConflictError(`${entryName(entry)} changed meanwhile; run the command again`, { cause });
+    }
+    throw cause;
+  }
+}
+
+/**
+ * Deletes an entry if it still has the API key id it was read with.
+ * @throws EntryConflictError when it changed meanwhile
+ */
+export async function deleteEntry(dynamo: DynamoDBClient, table: string, entry: ClientEntry): Promise<void> {
+  try {
+    await dynamo.send(
+      new DeleteItemCommand({
+        TableName: table,
+        Key: { pk: { S: entry.pk } },
+        ConditionExpression: 'apiKeyId = :expected',
+        ExpressionAttributeValues: { ':expected': { S: entry.apiKeyId } },
+      }),
+    );
+  } catch (cause) {
+    if (cause instanceof ConditionalCheckFailedException) {
+      throw new EntryConflictError(`${entryName(entry)} changed meanwhile; run the command again`, { cause });
+    }
+    throw cause;
+  }
+}
+
+/** Every registry entry in the table (the default tier first, then by client id), and garbled items' keys. */
+export async function listEntries(
+  dynamo: DynamoDBClient,
+  table: string,
+): Promise<{ entries: ClientEntry[]; garbled: string[] }> {
+  const entries: ClientEntry[] = [];
+  const garbled: string[] = [];
+  const input = {
+    TableName: table,
+    FilterExpression: 'begins_with(pk, :client)',
+    // `client#` and `client-default#` both begin with `client`; revocations (`revoked#`) do not.
+    ExpressionAttributeValues: { ':client': { S: 'client' } },
+  };
+  for await (const page of paginateScan({ client: dynamo }, input)) {
+    for (const item of page.Items ?? []) {
+      const entry = entryFromItem(item);
+      if (entry !== undefined) entries.push(entry);
+      else if (item.pk?.S !== undefined && isClientRegistryKey(item.pk.S)) garbled.push(item.pk.S);
+    }
+  }
+  entries.sort((a, b) =>
+    a.clientId === undefined ? -1 : b.clientId === undefined ? 1 : a.clientId.localeCompare(b.clientId),
+  );
+  return { entries, garbled: garbled.sort() };
+}

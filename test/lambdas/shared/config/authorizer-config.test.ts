@@ -1,0 +1,203 @@
+/* eslint-disable @typescript-eslint/no-explicit-any, @typescript-eslint/no-unsafe-member-access,
+   @typescript-eslint/no-unsafe-assignment, @typescript-eslint/no-unsafe-call, @typescript-eslint/no-unsafe-return --
+ * the cases edit untyped JSON documents and read a JSON Schema; typing every path would hide what each case changes. */
+/**
+ * The authorizer configuration schema (zod/mini): every rule rejects with a ConfigError naming the
+ * field; zod's own checks speak English without classic zod loaded; defaults apply; the classic edge
+ * schema holds the mini one; its JSON Schema keeps descriptions, defaults, enums and bounds.
+ */
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import * as z from 'zod';
+import { parseEdgeConfig, edgeConfigSchema } from '../../../../lib/config/edge-config';
+import { ConfigError } from '../../../../lambdas/shared/config/config-error';
+import { parseAuthorizerConfig } from '../../../../lambdas/shared/config/parse-authorizer-config';
+import type { AuthorizerConfigInput } from '../../../../lambdas/shared/config/authorizer-config';
+
+const ISSUER = 'https://idp.example.com';
+
+function valid(): AuthorizerConfigInput {
+  return {
+    issuers: [{ issuer: ISSUER, audience: 'api', jwksUri: `${ISSUER}/jwks`, algorithms: ['RS256'] }],
+    routes: [{ method: 'GET', path: '/orders', anyRoles: ['reader'] }],
+  };
+}
+
+/** The ConfigError of a document, or undefined when it validates. */
+function errorOf(
+  raw: unknown,
+  parse: (raw: unknown) => unknown = parseAuthorizerConfig,
+): ConfigError | undefined {
+  try {
+    parse(raw);
+    return undefined;
+  } catch (error) {
+    expect(error).toBeInstanceOf(ConfigError);
+    return error as ConfigError;
+  }
+}
+
+type Change = (c: Record<string, any>) => void;
+
+describe('authorizer config schema (zod/mini)', () => {
+  it('happy flow: a minimal document gets the secure defaults', () => {
+    const config = parseAuthorizerConfig(valid());
+    expect(config.tokenLimits).toEqual({
+      clockSkewSeconds: 60,
+      maxLifetimeSeconds: 3600,
+      maxTokenBytes: 8192,
+    });
+    expect(config.jwks).toEqual({
+      maxKeyAgeSeconds: 900,
+      unknownKidRefetchIntervalSeconds: 60,
+      fetchTimeoutMs: 1500,
+    });
+    expect(config.decisionCache).toEqual({ maxEntries: 1000, maxAgeSeconds: 300 });
+    expect(config.resultCacheTtlSeconds).toBe(300);
+    expect(config.issuers[0]).toMatchObject({
+      rolesClaims: ['roles', 'groups', 'cognito:groups'],
+      scopesClaims: ['scope', 'scp'],
+      clientIdClaims: ['client_id', 'azp', 'cid'],
+      contextClaims: [],
+    });
+    expect(config.routes[0]?.public).toBe(false);
+    expect(config.revocation).toBeUndefined();
+    expect(parseAuthorizerConfig({ ...valid(), revocation: {} }).revocation).toEqual({
+      cacheStalenessSeconds: 10,
+      maxRevocationDelaySeconds: 600,
+      onStoreError: 'deny',
+    });
+  });
+
+  it('defaults are fresh objects: changing one parsed document never changes the next', () => {
+    const first = parseAuthorizerConfig(valid());
+    (first.tokenLimits as { clockSkewSeconds: number }).clockSkewSeconds = 1;
+    (first.issuers[0]?.rolesClaims as string[]).push('x');
+    const second = parseAuthorizerConfig(valid());
+    expect(second.tokenLimits.clockSkewSeconds).toBe(60);
+    expect(second.issuers[0]?.rolesClaims).toEqual(['roles', 'groups', 'cognito:groups']);
+  });
+
+  it.each<[string, Change, string]>([
+    ['no issuers', (c) => delete c.issuers, 'issuers'],
+    [
+      'an issuer over plain http',
+      (c) => (c.issuers[0].issuer = 'http://idp.example.com'),
+      'issuers[0].issuer',
+    ],
+    ['a jwksUri that is not a URL', (c) => (c.issuers[0].jwksUri = 'not a url'), 'issuers[0].jwksUri'],
+    ['an audience that is missing', (c) => delete c.issuers[0].audience, 'issuers[0].audience'],
+    ['an empty audience list', (c) => (c.issuers[0].audience = []), 'issuers[0].audience'],
+    ['an HMAC algorithm', (c) => (c.issuers[0].algorithms = ['HS256']), 'issuers[0].algorithms[0]'],
+    ['two key sources', (c) => (c.issuers[0].discovery = true), 'issuers[0].jwksUri'],
+    ['no key source', (c) => delete c.issuers[0].jwksUri, 'issuers[0].jwksUri'],
+    [
+      'a private key in a pinned JWKS',
+      (c) => {
+        delete c.issuers[0].jwksUri;
+        c.issuers[0].jwks = { keys: [{ kty: 'RSA', kid: 'k', d: 'secret' }] };
+      },
+      'issuers[0].jwks.keys[0]',
+    ],
+    [
+      'a pinned key whose alg the issuer does not allow',
+      (c) => {
+        delete c.issuers[0].jwksUri;
+        c.issuers[0].jwks = { keys: [{ kty: 'EC', kid: 'k', alg: 'ES256' }] };
+      },
+      'issuers[0].jwks.keys[0].alg',
+    ],
+    [
+      'a claim path with __proto__',
+      (c) => (c.issuers[0].rolesClaims = ['a.__proto__']),
+      'issuers[0].rolesClaims[0]',
+    ],
+    ['a claim path with a space', (c) => (c.issuers[0].tenantClaim = 'a b'), 'issuers[0].tenantClaim'],
+    ['an unknown issuer member', (c) => (c.issuers[0].audiance = 'x'), 'issuers[0]'],
+    ['a duplicate issuer', (c) => c.issuers.push({ ...c.issuers[0] }), 'issuers[1].issuer'],
+    ['a path that is not a template', (c) => (c.routes[0].path = 'orders'), 'routes[0].path'],
+    ['a greedy parameter before the end', (c) => (c.routes[0].path = '/a/{proxy+}/b'), 'routes[0].path'],
+    ['a route without requirements', (c) => delete c.routes[0].anyRoles, 'routes[0].anyRoles'],
+    ['a public route with roles', (c) => (c.routes[0].public = true), 'routes[0].public'],
+    ['a role with a space', (c) => (c.routes[0].anyRoles = ['a b']), 'routes[0].anyRoles[0]'],
+    ['a duplicate route', (c) => c.routes.push({ ...c.routes[0] }), 'routes[1]'],
+    [
+      'a clock skew above 300',
+      (c) => (c.tokenLimits = { clockSkewSeconds: 301 }),
+      'tokenLimits.clockSkewSeconds',
+    ],
+    [
+      'a fractional token size',
+      (c) => (c.tokenLimits = { maxTokenBytes: 1000.5 }),
+      'tokenLimits.maxTokenBytes',
+    ],
+    ['a result cache TTL as a string', (c) => (c.resultCacheTtlSeconds = '300'), 'resultCacheTtlSeconds'],
+    [
+      'an unknown revocation policy',
+      (c) => (c.revocation = { onStoreError: 'allow' }),
+      'revocation.onStoreError',
+    ],
+    ['a bad revocation table name', (c) => (c.revocation = { tableName: 'a b' }), 'revocation.tableName'],
+    ['an unknown top-level member', (c) => (c.issuer = {}), ''],
+  ])('error flow: %s → ConfigError at %s', (_label, change, path) => {
+    const raw = structuredClone(valid()) as Record<string, any>;
+    change(raw);
+    const error = errorOf(raw);
+    expect(error?.issues.map((i) => i.path)).toContain(path);
+  });
+
+  it("error flow: zod's own checks are worded in English (mini loads no locale; the parse passes it)", () => {
+    const error = errorOf({ issuers: 'x', routes: [], tokenLimits: { clockSkewSeconds: 9999 } });
+    const messages = error?.issues.map((i) => i.message) ?? [];
+    expect(messages).toHaveLength(3);
+    // The bare fallback is "Invalid input"; each message must say more than that.
+    for (const message of messages) expect(message.length).toBeGreaterThan('Invalid input'.length + 5);
+  });
+});
+
+describe('the edge schema (classic zod) holds the mini authorizer schema', () => {
+  const example = (): Record<string, unknown> =>
+    JSON.parse(
+      readFileSync(join(__dirname, '..', '..', '..', '..', 'config', 'edge.config.json'), 'utf8'),
+    ) as Record<string, unknown>;
+
+  it('happy flow: the example document validates through the edge schema with the auth defaults', () => {
+    const config = parseEdgeConfig(example());
+    expect(config.auth.tokenLimits.maxTokenBytes).toBeGreaterThan(0);
+    expect(config.auth.issuers.length).toBeGreaterThan(0);
+  });
+
+  it('error flow: a bad auth field is reported under auth.*, in English', () => {
+    const raw = example();
+    (raw.auth as { resultCacheTtlSeconds: unknown }).resultCacheTtlSeconds = 99_999;
+    const error = errorOf(raw, (r) => parseEdgeConfig(r));
+    const issue = error?.issues.find((i) => i.path === 'auth.resultCacheTtlSeconds');
+    expect(issue).toBeDefined();
+    expect(issue?.message.length).toBeGreaterThan('Invalid input'.length + 5);
+  });
+
+  it('its JSON Schema keeps descriptions, defaults, enums and bounds of the auth section', () => {
+    const schema = z.toJSONSchema(edgeConfigSchema, { io: 'input', unrepresentable: 'any' }) as unknown as {
+      properties: { auth: { description?: string; properties: Record<string, any> } };
+    };
+    const auth = schema.properties.auth;
+    expect(auth.description).toMatch(/JWT authorizer/);
+    expect(auth.properties.resultCacheTtlSeconds).toMatchObject({
+      type: 'integer',
+      minimum: 0,
+      maximum: 3600,
+      default: 300,
+      description: expect.stringMatching(/result cache TTL/),
+    });
+    expect(auth.properties.tokenLimits.default).toEqual({
+      clockSkewSeconds: 60,
+      maxLifetimeSeconds: 3600,
+      maxTokenBytes: 8192,
+    });
+    expect(auth.properties.routes.items.properties.method).toMatchObject({
+      enum: ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS', 'ANY'],
+      description: 'HTTP method, or ANY.',
+    });
+    expect(auth.properties.issuers).toMatchObject({ minItems: 1, maxItems: 20 });
+  });
+});
