@@ -9,10 +9,11 @@ import {
 } from '@aws-sdk/client-dynamodb';
 import {
   API_KEY_ID_PATTERN,
-  API_KEY_VALUE_PATTERN,
   CLIENT_ITEM_PREFIX,
   clientItemKey,
+  clientRecordFromItem,
   DEFAULT_TIER_KEY,
+  InvalidClientRecordError,
   isClientRegistryKey,
   TIER_PATTERN,
 } from '../lambdas/authorizer/client-registry-store';
@@ -64,33 +65,35 @@ function toItem(entry: ClientEntry): Record<string, AttributeValue> {
   );
 }
 
-/** An item of the registry, or undefined for other items (revocations) and garbled ones. */
+function clientIdOf(pk: string): { clientId?: string } {
+  return pk === DEFAULT_TIER_KEY ? {} : { clientId: pk.slice(CLIENT_ITEM_PREFIX.length) };
+}
+
+/**
+ * An item of the registry, or undefined for other items (revocations) and garbled ones. What makes
+ * an item usable is decided by the authorizer's own parser (`clientRecordFromItem`), so the CLI
+ * cannot call an item fine that the authorizer refuses, or the other way round.
+ */
 export function entryFromItem(item: Readonly<Record<string, AttributeValue>>): ClientEntry | undefined {
   const pk = item.pk?.S;
   if (pk === undefined || !isClientRegistryKey(pk)) return undefined;
-  const tier = item.tier?.S;
-  const apiKeyId = item.apiKeyId?.S;
-  const apiKeyValue = item.apiKeyValue?.S;
-  const updatedAt = Number(item.updatedAt?.N);
-  if (
-    tier === undefined ||
-    !TIER_PATTERN.test(tier) ||
-    apiKeyId === undefined ||
-    !API_KEY_ID_PATTERN.test(apiKeyId) ||
-    apiKeyValue === undefined ||
-    !API_KEY_VALUE_PATTERN.test(apiKeyValue)
-  ) {
-    return undefined;
+  let record;
+  try {
+    record = clientRecordFromItem(item, pk);
+  } catch (error) {
+    if (error instanceof InvalidClientRecordError) return undefined;
+    throw error;
   }
+  const updatedAt = Number(item.updatedAt?.N);
   const previousApiKeyId = item.previousApiKeyId?.S;
   const previousTier = item.previousTier?.S;
   const previousRetiredAt = item.previousRetiredAt?.N;
   return {
     pk,
-    ...(pk === DEFAULT_TIER_KEY ? {} : { clientId: pk.slice(CLIENT_ITEM_PREFIX.length) }),
-    tier,
-    apiKeyId,
-    apiKeyValue,
+    ...clientIdOf(pk),
+    tier: record.tier,
+    apiKeyId: record.apiKeyId,
+    apiKeyValue: record.apiKeyValue,
     updatedAt: Number.isFinite(updatedAt) ? updatedAt : 0,
     ...(previousApiKeyId === undefined || previousTier === undefined || previousRetiredAt === undefined
       ? {}
@@ -98,16 +101,57 @@ export function entryFromItem(item: Readonly<Record<string, AttributeValue>>): C
   };
 }
 
-/** Reads one entry (strongly consistent). Undefined when absent; a garbled item reads as absent. */
+/**
+ * A registry item that exists but does not parse (the authorizer fails closed on it): its key and
+ * whatever API keys it still names in a readable form, so `remove` can clear it and delete them.
+ */
+export interface GarbledEntry {
+  readonly garbled: true;
+  readonly pk: string;
+  /** The client id; absent on the default-tier item. */
+  readonly clientId?: string;
+  /** The API keys the item names with a well-formed id, with their tier when that is well-formed too. */
+  readonly apiKeys: readonly { readonly apiKeyId: string; readonly tier?: string }[];
+}
+
+/** Whether a read item is garbled rather than a usable entry. */
+export function isGarbled(entry: ClientEntry | GarbledEntry): entry is GarbledEntry {
+  return 'garbled' in entry;
+}
+
+/** The readable remains of a registry item that {@link entryFromItem} refuses. */
+export function garbledFromItem(pk: string, item: Readonly<Record<string, AttributeValue>>): GarbledEntry {
+  const key = (idField: string, tierField: string): { apiKeyId: string; tier?: string }[] => {
+    // eslint-disable-next-line security/detect-object-injection -- the fields are the constant names below
+    const apiKeyId = item[idField]?.S;
+    // eslint-disable-next-line security/detect-object-injection -- the fields are the constant names below
+    const tier = item[tierField]?.S;
+    if (apiKeyId === undefined || !API_KEY_ID_PATTERN.test(apiKeyId)) return [];
+    return [{ apiKeyId, ...(tier !== undefined && TIER_PATTERN.test(tier) ? { tier } : {}) }];
+  };
+  return {
+    garbled: true,
+    pk,
+    ...clientIdOf(pk),
+    apiKeys: [...key('apiKeyId', 'tier'), ...key('previousApiKeyId', 'previousTier')],
+  };
+}
+
+/**
+ * Reads one entry (strongly consistent). Undefined when absent; a {@link GarbledEntry} when the item
+ * exists but does not parse.
+ */
 export async function getEntry(
   dynamo: DynamoDBClient,
   table: string,
   target: EntryTarget,
-): Promise<ClientEntry | undefined> {
+): Promise<ClientEntry | GarbledEntry | undefined> {
+  const pk = entryKey(target);
   const out = await dynamo.send(
-    new GetItemCommand({ TableName: table, Key: { pk: { S: entryKey(target) } }, ConsistentRead: true }),
+    new GetItemCommand({ TableName: table, Key: { pk: { S: pk } }, ConsistentRead: true }),
   );
-  return out.Item === undefined ? undefined : entryFromItem(out.Item);
+  if (out.Item === undefined) return undefined;
+  return entryFromItem(out.Item) ?? garbledFromItem(pk, out.Item);
 }
 
 /** The entry was changed by someone else since it was read (or exists when it should not). */
@@ -148,17 +192,25 @@ export async function putEntry(
 }
 
 /**
- * Deletes an entry if it still has the API key id it was read with.
- * @throws EntryConflictError when it changed meanwhile
+ * Deletes an entry if it still has the API key id it was read with; a garbled item if it still exists.
+ * @throws EntryConflictError when it changed (or went) meanwhile
  */
-export async function deleteEntry(dynamo: DynamoDBClient, table: string, entry: ClientEntry): Promise<void> {
+export async function deleteEntry(
+  dynamo: DynamoDBClient,
+  table: string,
+  entry: ClientEntry | GarbledEntry,
+): Promise<void> {
   try {
     await dynamo.send(
       new DeleteItemCommand({
         TableName: table,
         Key: { pk: { S: entry.pk } },
-        ConditionExpression: 'apiKeyId = :expected',
-        ExpressionAttributeValues: { ':expected': { S: entry.apiKeyId } },
+        ...(isGarbled(entry)
+          ? { ConditionExpression: 'attribute_exists(pk)' }
+          : {
+              ConditionExpression: 'apiKeyId = :expected',
+              ExpressionAttributeValues: { ':expected': { S: entry.apiKeyId } },
+            }),
       }),
     );
   } catch (cause) {

@@ -6,11 +6,14 @@ import {
   deleteEntry,
   entryKey,
   entryName,
+  EntryConflictError,
   getEntry,
+  isGarbled,
   listEntries,
   putEntry,
   type ClientEntry,
   type EntryTarget,
+  type GarbledEntry,
 } from './client-registry-items';
 
 /**
@@ -47,9 +50,38 @@ function checkTier(tier: string): string {
   return tier;
 }
 
+/** How the names of a client's API keys begin (`edge-client-<client>-<epoch seconds>`). */
+export function keyNamePrefix(target: Pick<ClientEntry, 'clientId'>): string {
+  const who =
+    target.clientId === undefined ? 'default-tier' : target.clientId.replace(/[^A-Za-z0-9._-]/g, '_');
+  return `edge-client-${who.slice(0, 80)}-`;
+}
+
 function keyName(target: EntryTarget, nowSeconds: number): string {
-  const who = target.kind === 'default' ? 'default-tier' : target.clientId.replace(/[^A-Za-z0-9._-]/g, '_');
-  return `edge-client-${who.slice(0, 80)}-${String(nowSeconds)}`;
+  return `${keyNamePrefix(target.kind === 'default' ? {} : { clientId: target.clientId })}${String(nowSeconds)}`;
+}
+
+function garbledRefusal(target: EntryTarget): CliUsageError {
+  return target.kind === 'default'
+    ? new CliUsageError('the default tier has a garbled item: run remove --default first')
+    : new CliUsageError(
+        `${target.clientId} has a garbled item: run remove --client-id ${target.clientId} first`,
+      );
+}
+
+/** What `remove` did: the item it deleted, the keys it deleted and those it could not delete. */
+export interface RemoveResult {
+  readonly removed: ClientEntry | GarbledEntry;
+  readonly deletedKeyIds: readonly string[];
+  /** Keys still in API Gateway (or the local store): their ids and the error's name. Never a key value. */
+  readonly leftoverKeys: readonly { readonly apiKeyId: string; readonly error: string }[];
+}
+
+/** What `prune-keys` did: the entries whose rotated-out key it deleted, and those that changed meanwhile. */
+export interface PruneResult {
+  readonly pruned: readonly ClientEntry[];
+  /** Entries that changed while pruning (EntryConflictError), by name; run prune-keys again for them. */
+  readonly conflicts: readonly string[];
 }
 
 /**
@@ -70,7 +102,9 @@ export class ClientRegistryOperations {
   async register(target: EntryTarget, tier: string): Promise<ClientEntry> {
     const { dynamo, table } = this.deps;
     const planId = this.deps.usagePlanIdOf(checkTier(tier));
-    if ((await getEntry(dynamo, table, target)) !== undefined) {
+    const found = await getEntry(dynamo, table, target);
+    if (found !== undefined && isGarbled(found)) throw garbledRefusal(target);
+    if (found !== undefined) {
       throw new CliUsageError(
         `${target.kind === 'default' ? 'the default tier' : target.clientId} is already registered: use set-tier or rotate-key`,
       );
@@ -116,48 +150,97 @@ export class ClientRegistryOperations {
     const target: EntryTarget = { kind: 'default' };
     const current = await getEntry(this.deps.dynamo, this.deps.table, target);
     if (current === undefined) return this.register(target, tier);
+    if (isGarbled(current)) throw garbledRefusal(target);
     return (await this.setTier(target, tier, graceSeconds)).entry;
   }
 
   /**
    * Removes a client (or the default tier) and deletes its keys at once. Until the worst-case delay
    * has passed, answers cached before the removal still name the deleted key: those requests get 403.
+   *
+   * A garbled item is removed too (it only makes the authorizer fail closed), with a best-effort
+   * deletion of the keys it still names readably. The item goes first: a key the control plane does
+   * not delete is reported in {@link RemoveResult.leftoverKeys}, never silently left behind.
    */
-  async remove(target: EntryTarget): Promise<ClientEntry> {
-    const current = await this.existing(target);
+  async remove(target: EntryTarget): Promise<RemoveResult> {
+    const current = await getEntry(this.deps.dynamo, this.deps.table, target);
+    if (current === undefined) throw this.notRegistered(target);
+    // Plan ids first: an unknown tier of a readable entry stops the command before anything changes.
+    const keys = isGarbled(current)
+      ? current.apiKeys.map((k) => ({ apiKeyId: k.apiKeyId, planId: this.planIdIfKnown(k.tier) }))
+      : [
+          { apiKeyId: current.apiKeyId, planId: this.deps.usagePlanIdOf(current.tier) },
+          ...(current.previousApiKeyId === undefined || current.previousTier === undefined
+            ? []
+            : [
+                { apiKeyId: current.previousApiKeyId, planId: this.deps.usagePlanIdOf(current.previousTier) },
+              ]),
+        ];
     await deleteEntry(this.deps.dynamo, this.deps.table, current);
-    await this.deleteKey(current.apiKeyId, current.tier);
-    if (current.previousApiKeyId !== undefined && current.previousTier !== undefined) {
-      await this.deleteKey(current.previousApiKeyId, current.previousTier);
+    const deletedKeyIds: string[] = [];
+    const leftoverKeys: { apiKeyId: string; error: string }[] = [];
+    for (const { apiKeyId, planId } of keys) {
+      try {
+        // Without a known plan, DeleteApiKey alone: API Gateway drops a deleted key from its plans.
+        if (planId !== undefined) await this.deps.controlPlane.removeFromUsagePlan(planId, apiKeyId);
+        await this.deps.controlPlane.deleteApiKey(apiKeyId);
+        deletedKeyIds.push(apiKeyId);
+      } catch (error) {
+        leftoverKeys.push({ apiKeyId, error: error instanceof Error ? error.name : 'error' });
+      }
     }
-    return current;
+    return { removed: current, deletedKeyIds, leftoverKeys };
   }
 
-  /** Deletes every rotated-out key whose grace period has passed; returns the entries it cleaned. */
-  async pruneKeys(graceSeconds: number): Promise<ClientEntry[]> {
+  /**
+   * Deletes every rotated-out key whose grace period has passed. An entry that changed meanwhile
+   * (EntryConflictError) does not stop the others: it is reported in {@link PruneResult.conflicts}.
+   */
+  async pruneKeys(graceSeconds: number): Promise<PruneResult> {
     const { entries } = await listEntries(this.deps.dynamo, this.deps.table);
     const pruned: ClientEntry[] = [];
+    const conflicts: string[] = [];
     const now = this.deps.nowSeconds();
     for (const entry of entries) {
       if (entry.previousApiKeyId === undefined || entry.previousTier === undefined) continue;
       if ((entry.previousRetiredAt ?? 0) + graceSeconds > now) continue;
       await this.deleteKey(entry.previousApiKeyId, entry.previousTier);
       const { previousApiKeyId: _id, previousTier: _tier, previousRetiredAt: _at, ...rest } = entry;
-      await putEntry(this.deps.dynamo, this.deps.table, rest, { apiKeyId: entry.apiKeyId });
+      try {
+        await putEntry(this.deps.dynamo, this.deps.table, rest, { apiKeyId: entry.apiKeyId });
+      } catch (error) {
+        if (!(error instanceof EntryConflictError)) throw error;
+        conflicts.push(entryName(entry));
+        continue;
+      }
       pruned.push(entry);
     }
-    return pruned;
+    return { pruned, conflicts };
+  }
+
+  private notRegistered(target: EntryTarget): CliUsageError {
+    return new CliUsageError(
+      target.kind === 'default'
+        ? 'there is no default tier: create it with set-default-tier --tier NAME'
+        : `${target.clientId} is not registered`,
+    );
+  }
+
+  /** The plan id of a tier, or undefined when the tier is absent or has none (best-effort clean-up). */
+  private planIdIfKnown(tier: string | undefined): string | undefined {
+    if (tier === undefined) return undefined;
+    try {
+      return this.deps.usagePlanIdOf(tier);
+    } catch (error) {
+      if (error instanceof CliUsageError) return undefined;
+      throw error;
+    }
   }
 
   private async existing(target: EntryTarget): Promise<ClientEntry> {
     const current = await getEntry(this.deps.dynamo, this.deps.table, target);
-    if (current === undefined) {
-      throw new CliUsageError(
-        target.kind === 'default'
-          ? 'there is no default tier: create it with set-default-tier --tier NAME'
-          : `${target.clientId} is not registered (or its item is garbled: see list)`,
-      );
-    }
+    if (current === undefined) throw this.notRegistered(target);
+    if (isGarbled(current)) throw garbledRefusal(target);
     return current;
   }
 

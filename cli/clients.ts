@@ -32,6 +32,7 @@ import { CliUsageError, processIo, type CliIo, parseCliArgs } from './cli-io';
 import {
   EntryConflictError,
   entryName,
+  isGarbled,
   listEntries,
   type ClientEntry,
   type EntryTarget,
@@ -40,6 +41,7 @@ import {
   clientTarget,
   ClientRegistryOperations,
   DEFAULT_KEY_GRACE_SECONDS,
+  keyNamePrefix,
 } from './client-registry-operations';
 import { dynamoClientFrom } from './dynamo-client';
 import { LocalApiKeyControlPlane } from './local-api-key-control-plane';
@@ -152,6 +154,7 @@ export async function runClients(
     if (command === undefined || !COMMANDS.includes(command)) throw new CliUsageError('unknown command');
     const envEndpoint = io.env.DYNAMODB_ENDPOINT;
     let endpoint = values.endpoint ?? (envEndpoint === '' ? undefined : envEndpoint);
+    let localPlans: readonly string[] | undefined;
     if (values.local === true) {
       const state = await readLocalState(values['state-dir'] ?? '.local');
       if (state === undefined) {
@@ -160,6 +163,7 @@ export async function runClients(
         );
       }
       endpoint = state.dynamoEndpoint;
+      localPlans = state.usagePlans;
     }
     const local = endpoint !== undefined;
     const table =
@@ -167,7 +171,11 @@ export async function runClients(
     if (table === undefined || table === '')
       throw new CliUsageError(`set --table or ${REVOCATION_TABLE.envVar}`);
     const planText = values['usage-plans'] ?? io.env.USAGE_PLAN_IDS;
-    const plans = planText === undefined ? new Map<string, string>() : parseUsagePlanIds(planText);
+    // The running local edge names its plans (a plan's id is its name there): use them strictly.
+    const plans =
+      planText !== undefined && planText !== ''
+        ? parseUsagePlanIds(planText)
+        : new Map((localPlans ?? []).map((name): [string, string] => [name, name]));
     const usagePlanIdOf = (tier: string): string => {
       // Locally a plan id is the tier name, unless a mapping is given (then it is used strictly).
       const id = plans.size > 0 ? plans.get(tier) : local ? tier : undefined;
@@ -237,17 +245,34 @@ export async function runClients(
           break;
         }
         case 'remove': {
-          const entry = await ops.remove(target());
+          const { removed, deletedKeyIds, leftoverKeys } = await ops.remove(target());
+          const what = isGarbled(removed) ? `the garbled item ${removed.pk}` : entryName(removed);
           io.out(
-            `removed ${entryName(entry)} and deleted its API keys; answers cached before now may still name them until the worst-case delay has passed (403 for those requests)`,
+            `removed ${what}; deleted API key(s) ${deletedKeyIds.length === 0 ? '(none)' : deletedKeyIds.join(', ')}; answers cached before now may still name them until the worst-case delay has passed (403 for those requests)`,
           );
+          if (isGarbled(removed) && removed.apiKeys.length === 0) {
+            io.out(
+              `the garbled item named no readable API key id: look for keys named ${keyNamePrefix(removed)}… (aws apigateway get-api-keys --name-query ${keyNamePrefix(removed)}) and delete them`,
+            );
+          }
+          if (leftoverKeys.length > 0) {
+            io.err(
+              `clients: could not delete API key(s) ${leftoverKeys.map((k) => `${k.apiKeyId} (${k.error})`).join(', ')}: ` +
+                'they still exist (in their usage plan); delete them by hand (aws apigateway delete-api-key --api-key ID)',
+            );
+            return 1;
+          }
           break;
         }
         case 'prune-keys': {
-          const pruned = await ops.pruneKeys(grace);
+          const { pruned, conflicts } = await ops.pruneKeys(grace);
           for (const entry of pruned)
             io.out(`pruned ${entryName(entry)}: deleted key ${entry.previousApiKeyId ?? '?'}`);
           io.out(`${String(pruned.length)} rotated-out key(s) deleted`);
+          if (conflicts.length > 0) {
+            io.err(`clients: changed meanwhile, not pruned: ${conflicts.join(', ')}; run prune-keys again`);
+            return 1;
+          }
           break;
         }
         default: {
@@ -260,7 +285,7 @@ export async function runClients(
             for (const entry of entries) io.out(describeEntry(entry, showKey));
             for (const pk of garbled)
               io.out(
-                `${pk}\tGARBLED: the authorizer fails closed (500) for this client; remove and register it again`,
+                `${pk}\tGARBLED: the authorizer fails closed (500) for this client; run remove, then register it again`,
               );
             if (entries.length === 0 && garbled.length === 0) io.out('(no clients registered)');
           }

@@ -77,7 +77,8 @@ export interface JwtAuthorizerProps {
   readonly protectedScopes?: readonly IConstruct[];
   /**
    * The revocation table (`EdgeStack.tables.revocations`), which also holds the client registry. Used
-   * only when `authConfig.revocation` or `authConfig.clients` is set without its own `tableName`: the
+   * only by `authConfig.revocation` / `authConfig.clients` when it is set without its own `tableName`
+   * (a named table always wins: it is the one the Lambda reads): the
    * new function gets `dynamodb:BatchGetItem` on it for revocation, `dynamodb:GetItem` for the
    * registry, and its name as `REVOCATION_TABLE_NAME`.
    * @default - the tables named by `authConfig.revocation.tableName` / `authConfig.clients.tableName`;
@@ -159,13 +160,14 @@ export class JwtAuthorizer extends Construct implements apigateway.IAuthorizer {
       }
       this.revocationDelaySeconds = delay;
     }
+    // A table named in the configuration is the one the Lambda reads, so it is the one granted;
+    // `props.revocationTable` serves the features that name none.
     const revocationTable =
       revocation === undefined
         ? undefined
-        : (props.revocationTable ??
-          (revocation.tableName === undefined
-            ? undefined
-            : dynamodb.Table.fromTableName(this, 'RevocationTable', revocation.tableName)));
+        : revocation.tableName === undefined
+          ? props.revocationTable
+          : dynamodb.Table.fromTableName(this, 'RevocationTable', revocation.tableName);
     if (revocation !== undefined && props.handler === undefined && revocationTable === undefined) {
       throw new InvalidPropertyError(
         this.node.path,
@@ -190,9 +192,13 @@ export class JwtAuthorizer extends Construct implements apigateway.IAuthorizer {
         'is required when authConfig.clients is set (or set authConfig.clients.tableName)',
       );
     }
-    // REVOCATION_TABLE_NAME: the table of whichever feature has no tableName of its own.
+    // REVOCATION_TABLE_NAME: the table of the features that name none of their own (else, for the
+    // record, the named one; the Lambda reads a configured tableName first).
     const envTable =
-      clients !== undefined && clients.tableName === undefined ? registryTable : revocationTable;
+      (revocation !== undefined && revocation.tableName === undefined) ||
+      (clients !== undefined && clients.tableName === undefined)
+        ? props.revocationTable
+        : (revocationTable ?? registryTable);
 
     if (props.handler === undefined) {
       const environment = {

@@ -59,6 +59,7 @@ async function main(): Promise<void> {
     tokenEndpoint: edge.idp.tokenEndpoint,
     dynamoEndpoint: edge.dynamo.endpoint,
     audience: defaultLocalAudience(edge.config),
+    usagePlans: (edge.config.api?.usagePlans ?? []).map((plan) => plan.name),
   });
   const api = edge.config.api;
   const needsKey = api?.apiKeys.required === true && api.apiKeys.source === 'HEADER';

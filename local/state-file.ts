@@ -10,6 +10,8 @@ export const localStateSchema = z.strictObject({
   tokenEndpoint: z.string(),
   dynamoEndpoint: z.string(),
   audience: z.string(),
+  /** Names of the configured usage plans (locally a plan's id is its name). */
+  usagePlans: z.array(z.string()).optional(),
 });
 export type LocalState = z.infer<typeof localStateSchema>;
 

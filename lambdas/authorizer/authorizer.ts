@@ -17,7 +17,7 @@ import {
   type ReasonCode,
 } from './errors';
 import { parseAuthorizerEvent, type AuthorizerRequest } from './events';
-import type { RevocationCheck } from './revocation-check';
+import type { RevocationCheck, RevocationSubject } from './revocation-check';
 import { HttpFetcher } from './http-fetcher';
 import { toAuthorizerError } from './library-errors';
 import { PolicyBuilder, type PolicyDocument } from './policy';
@@ -71,8 +71,8 @@ interface VerifiedPrincipal {
   readonly allowed: readonly boolean[];
   readonly allowedKey: string;
   readonly kid: string;
-  /** `iat`, for subject and client revocations. */
-  readonly iat: number;
+  /** The token as the revocation check sees it, with its keys (built once per verified token). */
+  readonly revocation: { readonly subject: RevocationSubject; readonly keys: readonly string[] } | undefined;
 }
 
 /** The message API Gateway turns into a 401. Exactly this, nothing else. */
@@ -191,9 +191,8 @@ export class Authorizer {
       } else {
         traceFromPrincipal(trace, verified);
       }
-      if (this.revocation !== undefined) {
-        const { principal } = verified;
-        await this.revocation.check({ ...principal, iat: verified.iat });
+      if (this.revocation !== undefined && verified.revocation !== undefined) {
+        await this.revocation.check(verified.revocation.subject, verified.revocation.keys);
       }
       let client: ClientIdentity | undefined;
       if (this.clients !== undefined) {
@@ -274,13 +273,19 @@ export class Authorizer {
     const verified = await this.verifier.verify(token, trace);
     const principal = principalFromClaims(verified.payload, verified.issuer);
     const allowed = allowedRoutes(this.routes, entitlementsOf(principal));
+    let revocation: VerifiedPrincipal['revocation'];
+    if (this.revocation !== undefined) {
+      const { sub, iss, jti, clientId } = principal;
+      const subject: RevocationSubject = { sub, iss, jti, clientId, iat: verified.payload.iat ?? 0 };
+      revocation = { subject, keys: this.revocation.keysOf(subject) };
+    }
     return {
       principal,
       context: buildAuthorizerContext(principal),
       allowed,
       allowedKey: allowedRoutesKey(allowed),
       kid: verified.kid,
-      iat: verified.payload.iat ?? 0,
+      revocation,
     };
   }
 

@@ -70,12 +70,15 @@ export class RevocationCheck {
 
   /**
    * Resolves when the token is not revoked (or when the store failed under the insecure opt-in).
+   * @param keys the subject's revocation keys ({@link RevocationCheck.keysOf}), when the caller keeps them
    * @throws TokenRevokedError when a revocation applies (401)
    * @throws RevocationUnavailableError when the store cannot be read and `onStoreError` is `deny`
    */
-  async check(subject: RevocationSubject): Promise<void> {
+  async check(
+    subject: RevocationSubject,
+    keys: readonly string[] = revocationKeysOf(subject),
+  ): Promise<void> {
     const now = this.deps.clock();
-    const keys = revocationKeysOf(subject);
     const records: (RevocationRecord | undefined)[] = [];
     const missing: string[] = [];
     for (const key of keys) {
@@ -103,6 +106,11 @@ export class RevocationCheck {
         throw new TokenRevokedError(`token revoked (${record.kind})`, { claim: claimOf(record) });
       }
     }
+  }
+
+  /** The revocation keys of a subject, for callers that check the same subject repeatedly. */
+  keysOf(subject: RevocationSubject): readonly string[] {
+    return revocationKeysOf(subject);
   }
 
   private onStoreError(subject: RevocationSubject, cause: unknown): void {

@@ -10,7 +10,12 @@ import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { GetItemCommand, PutItemCommand, type AttributeValue } from '@aws-sdk/client-dynamodb';
+import {
+  DeleteItemCommand,
+  GetItemCommand,
+  PutItemCommand,
+  type AttributeValue,
+} from '@aws-sdk/client-dynamodb';
 import {
   ConflictException,
   CreateApiKeyCommand,
@@ -18,6 +23,7 @@ import {
   DeleteApiKeyCommand,
   DeleteUsagePlanKeyCommand,
   NotFoundException,
+  TooManyRequestsException,
 } from '@aws-sdk/client-api-gateway';
 import {
   AwsApiKeyControlPlane,
@@ -57,6 +63,12 @@ class FakeControlPlane implements ApiKeyControlPlane {
   readonly keys = new Map<string, { value: string; plans: Set<string> }>();
   readonly calls: string[] = [];
   failAddToUsagePlan = false;
+  /** DeleteApiKey fails (an API Gateway outage or a missing permission). */
+  failDeleteApiKey = false;
+  /** Runs after CreateUsagePlanKey succeeded: lets a test change the registry "meanwhile". */
+  afterAddToUsagePlan: (() => Promise<void>) | undefined;
+  /** Runs after DeleteApiKey succeeded, with the key id. */
+  afterDeleteApiKey: ((apiKeyId: string) => Promise<void>) | undefined;
 
   createApiKey(): Promise<CreatedApiKey> {
     const id = randomBytes(5).toString('hex');
@@ -65,24 +77,31 @@ class FakeControlPlane implements ApiKeyControlPlane {
     this.calls.push('CreateApiKey');
     return Promise.resolve({ id, value });
   }
-  addToUsagePlan(usagePlanId: string, apiKeyId: string): Promise<void> {
+  async addToUsagePlan(usagePlanId: string, apiKeyId: string): Promise<void> {
     this.calls.push(`CreateUsagePlanKey ${usagePlanId}`);
     const k = this.keys.get(apiKeyId);
     if (this.failAddToUsagePlan || k === undefined || k.plans.size > 0) {
-      return Promise.reject(new ConflictException({ message: 'conflict', $metadata: {} }));
+      throw new ConflictException({ message: 'conflict', $metadata: {} });
     }
     k.plans.add(usagePlanId);
-    return Promise.resolve();
+    await this.afterAddToUsagePlan?.();
   }
   removeFromUsagePlan(usagePlanId: string, apiKeyId: string): Promise<void> {
     this.calls.push(`DeleteUsagePlanKey ${usagePlanId}`);
     this.keys.get(apiKeyId)?.plans.delete(usagePlanId);
     return Promise.resolve();
   }
-  deleteApiKey(apiKeyId: string): Promise<void> {
+  async deleteApiKey(apiKeyId: string): Promise<void> {
     this.calls.push('DeleteApiKey');
+    if (this.failDeleteApiKey) throw new TooManyRequestsException({ message: 'slow down', $metadata: {} });
     this.keys.delete(apiKeyId);
-    return Promise.resolve();
+    await this.afterDeleteApiKey?.(apiKeyId);
+  }
+  /** A key in a plan, made outside the CLI (for items a test writes itself). */
+  async keyInPlan(usagePlanId: string): Promise<string> {
+    const { id } = await this.createApiKey();
+    await this.addToUsagePlan(usagePlanId, id);
+    return id;
   }
   /** The plans of the key with this value (empty when the key does not exist). */
   plansOfValue(value: string): string[] {
@@ -115,6 +134,16 @@ async function run(plane: FakeControlPlane, ...argv: string[]): Promise<{ code: 
 async function item(pk: string): Promise<Record<string, AttributeValue> | undefined> {
   const out = await dynamo.client.send(new GetItemCommand({ TableName: table(), Key: { pk: { S: pk } } }));
   return out.Item;
+}
+
+async function putItem(fields: Record<string, string>): Promise<void> {
+  const Item = Object.fromEntries(Object.entries(fields).map(([name, value]) => [name, { S: value }]));
+  await dynamo.client.send(new PutItemCommand({ TableName: table(), Item }));
+}
+
+/** A well-formed item for `pk` on a key id the test makes up: what a concurrent CLI run could write. */
+function concurrentItem(pk: string): Record<string, string> {
+  return { pk, tier: 'gold', apiKeyId: 'concurrent1', apiKeyValue: 'c'.repeat(40) };
 }
 
 function authorizer(unknownClients: 'deny' | 'default-tier' = 'deny') {
@@ -373,6 +402,7 @@ describe('--local: the running npm start, found through its state file', () => {
         tokenEndpoint: 'http://127.0.0.1:2/token',
         dynamoEndpoint: dynamo.endpoint,
         audience: 'orders-api',
+        usagePlans: ['free', 'gold'],
       });
       const out = io({ REVOCATION_TABLE_NAME: '', USAGE_PLAN_IDS: '' });
       const argv = ['register', '--client-id', 'state-app', '--tier', 'free', '--local', '--state-dir', dir];
@@ -380,6 +410,23 @@ describe('--local: the running npm start, found through its state file', () => {
       const stored = await item('client#state-app');
       const keys = await scanLocalApiKeys(dynamo.client, table());
       expect(keys.find((k) => k.id === stored?.apiKeyId?.S)).toMatchObject({ usagePlanId: 'free' });
+
+      // A tier the running edge does not have is refused before any key exists.
+      const typo = io({ REVOCATION_TABLE_NAME: '', USAGE_PLAN_IDS: '' });
+      const typoArgv = [
+        'register',
+        '--client-id',
+        'typo-app',
+        '--tier',
+        'fre',
+        '--local',
+        '--state-dir',
+        dir,
+      ];
+      expect(await runClients([...typoArgv, '--table', table()], typo)).toBe(2);
+      expect(typo.text()).toContain('fre');
+      expect(await item('client#typo-app')).toBeUndefined();
+      expect(await scanLocalApiKeys(dynamo.client, table())).toHaveLength(keys.length);
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
@@ -482,5 +529,154 @@ describe('AWS control plane (stubbed send: the real API Gateway cannot run here)
       { usagePlanId: PLAN_ID.gold, keyId: 'key1abcdef', keyType: 'API_KEY' },
       { usagePlanId: PLAN_ID.gold, keyId: 'key2abcdef', keyType: 'API_KEY' },
     ]);
+  });
+});
+
+describe('garbled registry items (the authorizer fails closed on them: the CLI must be able to clear them)', () => {
+  it.each([
+    ['register', 'client#garbled-a', ['register', '--client-id', 'garbled-a', '--tier', 'free']],
+    ['set-tier', 'client#garbled-a', ['set-tier', '--client-id', 'garbled-a', '--tier', 'gold']],
+    ['rotate-key', 'client#garbled-a', ['rotate-key', '--client-id', 'garbled-a']],
+    ['set-default-tier', 'client-default#', ['set-default-tier', '--tier', 'free']],
+    ['rotate-key --default', 'client-default#', ['rotate-key', '--default']],
+  ])(
+    'error flow: %s on a garbled item → exit 2 before any key is created; the item is unchanged',
+    async (_, pk, argv) => {
+      const plane = new FakeControlPlane();
+      await putItem({ pk, tier: 'bad tier' });
+      const { code, text } = await run(plane, ...argv);
+      expect(code).toBe(2);
+      expect(text).toMatch(/garbled item: run remove/);
+      expect(plane.calls).toEqual([]);
+      expect(await item(pk)).toEqual({ pk: { S: pk }, tier: { S: 'bad tier' } });
+      await dynamo.client.send(new DeleteItemCommand({ TableName: table(), Key: { pk: { S: pk } } }));
+    },
+  );
+
+  it('happy flow: remove clears a garbled client item and deletes the keys it names readably; register works again', async () => {
+    const plane = new FakeControlPlane();
+    const current = await plane.keyInPlan(PLAN_ID.free ?? '');
+    const previous = await plane.keyInPlan(PLAN_ID.gold ?? '');
+    // apiKeyValue too short (garbled); the previous key's tier is garbled: DeleteApiKey without a plan.
+    await putItem({
+      pk: 'client#garbled-b',
+      tier: 'free',
+      apiKeyId: current,
+      apiKeyValue: 'short',
+      previousApiKeyId: previous,
+      previousTier: 'bad tier',
+    });
+    expect(await decide('garbled-b').catch((error: unknown) => error)).toBeInstanceOf(Error); // fails closed
+    plane.calls.length = 0;
+    const { code, text } = await run(plane, 'remove', '--client-id', 'garbled-b');
+    expect(code).toBe(0);
+    expect(await item('client#garbled-b')).toBeUndefined();
+    expect(plane.keys.size).toBe(0);
+    expect(plane.calls).toEqual([`DeleteUsagePlanKey ${PLAN_ID.free ?? ''}`, 'DeleteApiKey', 'DeleteApiKey']);
+    expect(text).toContain(current);
+    expect(text).toContain(previous);
+    expect((await run(plane, 'register', '--client-id', 'garbled-b', '--tier', 'free')).code).toBe(0);
+    expect((await run(plane, 'remove', '--client-id', 'garbled-b')).code).toBe(0);
+  });
+
+  it('happy flow: remove --default clears the reproduced item without any key id, naming where its keys may be', async () => {
+    const plane = new FakeControlPlane();
+    await putItem({ pk: 'client-default#', tier: 'bad tier' });
+    const { code, text } = await run(plane, 'remove', '--default');
+    expect(code).toBe(0);
+    expect(await item('client-default#')).toBeUndefined();
+    expect(plane.calls).toEqual([]);
+    expect(text).toContain('edge-client-default-tier-');
+    expect((await run(plane, 'set-default-tier', '--tier', 'free')).code).toBe(0);
+    expect((await run(plane, 'remove', '--default')).code).toBe(0);
+  });
+
+  it('list no longer offers a dead end: the garbled line says remove, and remove works on it', async () => {
+    const plane = new FakeControlPlane();
+    await putItem({ pk: 'client#garbled-c', tier: 'bad tier' });
+    expect((await run(plane, 'list')).text).toMatch(/^client#garbled-c\tGARBLED/m);
+    expect((await run(plane, 'remove', '--client-id', 'garbled-c')).code).toBe(0);
+    expect((await run(plane, 'list')).text).not.toContain('client#garbled-c');
+  });
+});
+
+describe('partial failures are reported, not hidden', () => {
+  it('error flow: remove when DeleteApiKey fails → exit 1 naming the leftover key ids (never their values)', async () => {
+    const plane = new FakeControlPlane();
+    expect((await run(plane, 'register', '--client-id', 'leftover', '--tier', 'free')).code).toBe(0);
+    expect((await run(plane, 'rotate-key', '--client-id', 'leftover')).code).toBe(0);
+    const stored = await item('client#leftover');
+    plane.failDeleteApiKey = true;
+    const { code, text } = await run(plane, 'remove', '--client-id', 'leftover');
+    expect(code).toBe(1);
+    expect(await item('client#leftover')).toBeUndefined();
+    expect(text).toContain(stored?.apiKeyId?.S ?? '?');
+    expect(text).toContain(stored?.previousApiKeyId?.S ?? '?');
+    expect(text).toContain('TooManyRequestsException');
+    for (const { value } of plane.keys.values()) expect(text).not.toContain(value);
+  });
+
+  it('error flow: prune-keys goes on past an entry that changed meanwhile → the others are pruned, exit 1 naming it', async () => {
+    const plane = new FakeControlPlane();
+    for (const id of ['prune-a', 'prune-b']) {
+      expect((await run(plane, 'register', '--client-id', id, '--tier', 'free')).code).toBe(0);
+      expect((await run(plane, 'rotate-key', '--client-id', id)).code).toBe(0);
+    }
+    const a = await item('client#prune-a');
+    const b = await item('client#prune-b');
+    // Another operator rotates prune-a while this prune is deleting its rotated-out key.
+    plane.afterDeleteApiKey = async (apiKeyId) => {
+      if (apiKeyId === a?.previousApiKeyId?.S) await putItem(concurrentItem('client#prune-a'));
+    };
+    const { code, text } = await run(plane, 'prune-keys', '--grace', '0');
+    expect(code).toBe(1);
+    expect(text).toMatch(/not pruned: prune-a;/);
+    expect(text).toContain(`pruned prune-b: deleted key ${b?.previousApiKeyId?.S ?? '?'}`);
+    expect((await item('client#prune-b'))?.previousApiKeyId).toBeUndefined();
+    expect((await item('client#prune-a'))?.apiKeyId?.S).toBe('concurrent1');
+    for (const pk of ['client#prune-a', 'client#prune-b'])
+      await dynamo.client.send(new DeleteItemCommand({ TableName: table(), Key: { pk: { S: pk } } }));
+  });
+});
+
+describe('rollback when the registry changed between the read and the write', () => {
+  it('error flow: register loses the conditional put → exit 1; the new key leaves its plan and is deleted', async () => {
+    const plane = new FakeControlPlane();
+    // Another run registers the client while this one is creating its key.
+    plane.afterAddToUsagePlan = () => putItem(concurrentItem('client#racer'));
+    const { code } = await run(plane, 'register', '--client-id', 'racer', '--tier', 'free');
+    expect(code).toBe(1);
+    expect(plane.calls).toEqual([
+      'CreateApiKey',
+      `CreateUsagePlanKey ${PLAN_ID.free ?? ''}`,
+      `DeleteUsagePlanKey ${PLAN_ID.free ?? ''}`,
+      'DeleteApiKey',
+    ]);
+    expect(plane.keys.size).toBe(0);
+    expect((await item('client#racer'))?.apiKeyId?.S).toBe('concurrent1');
+    await dynamo.client.send(
+      new DeleteItemCommand({ TableName: table(), Key: { pk: { S: 'client#racer' } } }),
+    );
+  });
+
+  it('error flow: rotate-key loses the conditional put → exit 1; the new key is discarded, the old one kept', async () => {
+    const plane = new FakeControlPlane();
+    expect((await run(plane, 'register', '--client-id', 'racer2', '--tier', 'gold')).code).toBe(0);
+    const old = (await item('client#racer2'))?.apiKeyValue?.S ?? '';
+    plane.afterAddToUsagePlan = () => putItem(concurrentItem('client#racer2'));
+    plane.calls.length = 0;
+    expect((await run(plane, 'set-tier', '--client-id', 'racer2', '--tier', 'free')).code).toBe(1);
+    expect(plane.calls).toEqual([
+      'CreateApiKey',
+      `CreateUsagePlanKey ${PLAN_ID.free ?? ''}`,
+      `DeleteUsagePlanKey ${PLAN_ID.free ?? ''}`,
+      'DeleteApiKey',
+    ]);
+    expect(plane.keys.size).toBe(1);
+    expect(plane.plansOfValue(old)).toEqual([PLAN_ID.gold]);
+    expect((await item('client#racer2'))?.apiKeyId?.S).toBe('concurrent1');
+    await dynamo.client.send(
+      new DeleteItemCommand({ TableName: table(), Key: { pk: { S: 'client#racer2' } } }),
+    );
   });
 });

@@ -169,6 +169,27 @@ describe('synth-time validation', () => {
     expect(dynamoActions(template)).toEqual(['dynamodb:BatchGetItem']);
     expect(JSON.stringify(template.toJSON())).toContain(':table/my-revocations');
   });
+
+  it('a named table wins over the table prop: the grant and the env name the table the Lambda reads', () => {
+    const { template } = build(authWith({ cacheStalenessSeconds: 10, tableName: 'my-revocations' }), {
+      authConfig: {
+        ...authWith({ cacheStalenessSeconds: 10, tableName: 'my-revocations' }),
+        clients: {
+          tableName: 'my-revocations',
+          cacheStalenessSeconds: 60,
+          unknownClients: 'deny',
+        },
+      },
+    });
+    template.hasResourceProperties('AWS::Lambda::Function', {
+      Environment: { Variables: Match.objectLike({ REVOCATION_TABLE_NAME: 'my-revocations' }) },
+    });
+    const json = JSON.stringify(template.findResources('AWS::IAM::Policy'));
+    expect(json).toContain(':table/my-revocations');
+    // The construct's own table (the prop) is granted nothing: the Lambda never reads it.
+    expect(json).not.toMatch(/Revocations[0-9A-F]{8}/);
+    expect(dynamoActions(template).sort()).toEqual(['dynamodb:BatchGetItem', 'dynamodb:GetItem']);
+  });
 });
 
 describe('stacks', () => {

@@ -1,5 +1,6 @@
 import * as z from 'zod/mini';
 import { clientRegistryConfigSchema } from './client-registry-config';
+import { boundedInt, optionalTableName } from './schema-parts';
 
 /**
  * The authorizer's configuration: one JSON document, validated with the same schema at synth time
@@ -261,13 +262,6 @@ export const routeRuleSchema = z
     }),
   );
 
-/** An integer setting with bounds, a default and a description (the shape most settings have). */
-function boundedInt(min: number, max: number, defaultValue: number, description: string) {
-  return z
-    ._default(z.int().check(z.minimum(min), z.maximum(max)), defaultValue)
-    .register(z.globalRegistry, { description });
-}
-
 export const tokenLimitsSchema = z.strictObject({
   clockSkewSeconds: boundedInt(0, 300, 60, 'Leeway for exp, nbf and iat, in seconds (0–300).'),
   maxLifetimeSeconds: boundedInt(
@@ -320,20 +314,9 @@ export const decisionCacheSchema = z.strictObject({
 export const REVOCATION_STORE_ERROR_POLICIES = ['deny', 'ALLOW_ON_STORE_ERROR_INSECURE'] as const;
 
 export const revocationConfigSchema = z.strictObject({
-  tableName: z
-    .optional(
-      z
-        .string()
-        .check(
-          z.minLength(3),
-          z.maxLength(255),
-          z.regex(/^[A-Za-z0-9_.-]+$/, { error: 'must be a DynamoDB table name (letters, digits, _ . -)' }),
-        ),
-    )
-    .register(z.globalRegistry, {
-      description:
-        'The revocation table. Default: the REVOCATION_TABLE_NAME environment variable (set by the stack).',
-    }),
+  tableName: optionalTableName(
+    'The revocation table. Default: the REVOCATION_TABLE_NAME environment variable (set by the stack).',
+  ),
   cacheStalenessSeconds: boundedInt(
     0,
     300,
@@ -386,6 +369,18 @@ export const authorizerConfigSchema = z
   })
   .check(
     z.superRefine((config, ctx) => {
+      if (config.clients !== undefined && config.issuers.length > 1) {
+        // Registry items are keyed by client id alone: with two issuers, a token of one could name a
+        // client id registered for the other and be metered (and admitted) as that client.
+        ctx.addIssue({
+          code: 'custom',
+          message:
+            'the client registry needs exactly one issuer: its items are keyed by client id alone, so a token ' +
+            'of one issuer could claim the tier of a client registered for another; deploy one authorizer per ' +
+            'issuer, or remove "clients"',
+          path: ['clients'],
+        });
+      }
       const seenIssuers = new Set<string>();
       for (const [i, issuer] of config.issuers.entries()) {
         if (seenIssuers.has(issuer.issuer)) {

@@ -1,4 +1,5 @@
 import * as z from 'zod/mini';
+import { boundedInt, optionalTableName } from './schema-parts';
 
 /**
  * The `clients` section of the authorizer configuration: the client registry that maps a token's
@@ -17,43 +18,24 @@ export type UnknownClientPolicy = (typeof UNKNOWN_CLIENT_POLICIES)[number];
 export const CLIENT_CACHE_STALENESS_LIMITS = { min: 0, max: 300, default: 60 } as const;
 
 export const clientRegistryConfigSchema = z.strictObject({
-  tableName: z
-    .optional(
-      z
-        .string()
-        .check(
-          z.minLength(3),
-          z.maxLength(255),
-          z.regex(/^[A-Za-z0-9_.-]+$/, { error: 'must be a DynamoDB table name (letters, digits, _ . -)' }),
-        ),
-    )
-    .check(
-      z.describe(
-        'The table holding the registry (items `client#<client id>` and `client-default#`). Default: the ' +
-          'REVOCATION_TABLE_NAME environment variable (the stack sets it to its revocation table).',
-      ),
-    ),
-  cacheStalenessSeconds: z
-    ._default(
-      z.int().check(z.gte(CLIENT_CACHE_STALENESS_LIMITS.min), z.lte(CLIENT_CACHE_STALENESS_LIMITS.max)),
-      CLIENT_CACHE_STALENESS_LIMITS.default,
-    )
-    .check(
-      z.describe(
-        'A registry lookup (found or not found) is cached in the Lambda instance for at most this long ' +
-          '(0–300 s, 0 = look up on every request). Worst-case delay of a tier or key change = ' +
-          'resultCacheTtlSeconds + this.',
-      ),
-    ),
-  unknownClients: z
-    ._default(z.enum(UNKNOWN_CLIENT_POLICIES), 'deny')
-    .check(
-      z.describe(
-        'Tokens whose client id claim is absent or not registered: "deny" refuses them (403, reason ' +
-          'unknown_client); "default-tier" meters them on the key of the default-tier item ' +
-          '(`npm run clients -- set-default-tier`), and refuses them while that item does not exist.',
-      ),
-    ),
+  tableName: optionalTableName(
+    'The table holding the registry (items `client#<client id>` and `client-default#`). Default: the ' +
+      'REVOCATION_TABLE_NAME environment variable (the stack sets it to its revocation table).',
+  ),
+  cacheStalenessSeconds: boundedInt(
+    CLIENT_CACHE_STALENESS_LIMITS.min,
+    CLIENT_CACHE_STALENESS_LIMITS.max,
+    CLIENT_CACHE_STALENESS_LIMITS.default,
+    'A registry lookup (found or not found) is cached in the Lambda instance for at most this long ' +
+      '(0–300 s, 0 = look up on every request). Worst-case delay of a tier or key change = ' +
+      'resultCacheTtlSeconds + this.',
+  ),
+  unknownClients: z._default(z.enum(UNKNOWN_CLIENT_POLICIES), 'deny').register(z.globalRegistry, {
+    description:
+      'Tokens whose client id claim is absent or not registered: "deny" refuses them (403, reason ' +
+      'unknown_client); "default-tier" meters them on the key of the default-tier item ' +
+      '(`npm run clients -- set-default-tier`), and refuses them while that item does not exist.',
+  }),
 });
 
 export type ClientRegistryConfig = z.infer<typeof clientRegistryConfigSchema>;

@@ -69,6 +69,12 @@ describe('authorizer config schema (zod/mini)', () => {
     });
   });
 
+  it('the client registry with one issuer is accepted', () => {
+    expect(parseAuthorizerConfig({ ...valid(), clients: {} }).clients).toMatchObject({
+      unknownClients: 'deny',
+    });
+  });
+
   it('defaults are fresh objects: changing one parsed document never changes the next', () => {
     const first = parseAuthorizerConfig(valid());
     (first.tokenLimits as { clockSkewSeconds: number }).clockSkewSeconds = 1;
@@ -138,6 +144,14 @@ describe('authorizer config schema (zod/mini)', () => {
       'revocation.onStoreError',
     ],
     ['a bad revocation table name', (c) => (c.revocation = { tableName: 'a b' }), 'revocation.tableName'],
+    [
+      'the client registry with two issuers (client ids are not scoped by issuer)',
+      (c) => {
+        c.clients = {};
+        c.issuers.push({ ...c.issuers[0], issuer: 'https://other-idp.example.com' });
+      },
+      'clients',
+    ],
     ['an unknown top-level member', (c) => (c.issuer = {}), ''],
   ])('error flow: %s → ConfigError at %s', (_label, change, path) => {
     const raw = structuredClone(valid()) as Record<string, any>;
