@@ -11,10 +11,13 @@ import {
   GUARD_CLIENT_KEY_TABLE_ENV,
   GUARD_CONFIG_ENV,
   GUARD_NONCE_TABLE_ENV,
+  GUARD_PREVIOUS_SIGNING_KEY_IDS_ENV,
   GUARD_SIGNING_KEY_ID_ENV,
+  MAX_PREVIOUS_SIGNING_KEYS,
   type GuardConfig,
 } from '../lambdas/shared/config/guard-config';
 import { EdgeFunction } from './edge-function';
+import { InvalidPropertyError } from './errors';
 
 /** Entry of the request guard Lambda. */
 export const GUARD_ENTRY = path.join(__dirname, '..', 'lambdas', 'guard', 'handler.ts');
@@ -38,13 +41,25 @@ export interface RequestGuardProps {
   readonly timeout?: Duration;
   /** Log retention. @default logs.RetentionDays.ONE_YEAR */
   readonly logRetention?: logs.RetentionDays;
+  /**
+   * Previous response-signing keys (rotation list, at most 5): their public keys are published in
+   * the JWKS after the current key so clients can verify responses signed before a rotation; they
+   * never sign. The guard gets `kms:GetPublicKey` (only) on each; their ARNs reach the Lambda as
+   * `GUARD_PREVIOUS_SIGNING_KEY_IDS`. Pass asymmetric `ECC_NIST_P256` keys, e.g.
+   * `kms.Key.fromKeyArn(...)`; a key that cannot be read makes the JWKS route answer 503, so remove a
+   * key here before disabling or deleting it.
+   * @see https://docs.aws.amazon.com/kms/latest/APIReference/API_GetPublicKey.html
+   * @default - none: the JWKS publishes only the current key
+   */
+  readonly previousSigningKeys?: readonly kms.IKey[];
 }
 
 /**
  * The request guard Lambda in front of the backends of guarded routes, with least privilege:
  * `lambda:InvokeFunction` on exactly those backends, `dynamodb:PutItem` (conditional nonce writes) on
  * the nonce table, `dynamodb:GetItem` on the client-key table, and `kms:Sign` / `kms:GetPublicKey` on
- * the response-signing key it creates (asymmetric `ECC_NIST_P256`, `SIGN_VERIFY`).
+ * the response-signing key it creates (asymmetric `ECC_NIST_P256`, `SIGN_VERIFY`), and
+ * `kms:GetPublicKey` only on the previous keys of the rotation list (`previousSigningKeys`).
  */
 export class RequestGuard extends Construct {
   readonly function: EdgeFunction;
@@ -53,6 +68,18 @@ export class RequestGuard extends Construct {
 
   constructor(scope: Construct, id: string, props: RequestGuardProps) {
     super(scope, id);
+    const previousKeys = props.previousSigningKeys ?? [];
+    if (previousKeys.length > MAX_PREVIOUS_SIGNING_KEYS) {
+      throw new InvalidPropertyError(
+        this.node.path,
+        'previousSigningKeys',
+        `lists ${previousKeys.length} keys; at most ${MAX_PREVIOUS_SIGNING_KEYS} are allowed (drop keys no client still needs)`,
+      );
+    }
+    const previousArns = previousKeys.map((key) => key.keyArn);
+    if (new Set(previousArns).size !== previousArns.length) {
+      throw new InvalidPropertyError(this.node.path, 'previousSigningKeys', 'lists the same key twice');
+    }
     this.signingKey = new kms.Key(this, 'ResponseSigningKey', {
       keySpec: kms.KeySpec.ECC_NIST_P256,
       keyUsage: kms.KeyUsage.SIGN_VERIFY,
@@ -74,6 +101,7 @@ export class RequestGuard extends Construct {
         [GUARD_NONCE_TABLE_ENV]: props.nonceTable.tableName,
         [GUARD_CLIENT_KEY_TABLE_ENV]: props.clientKeyTable.tableName,
         [GUARD_SIGNING_KEY_ID_ENV]: this.signingKey.keyArn,
+        ...(previousArns.length > 0 ? { [GUARD_PREVIOUS_SIGNING_KEY_IDS_ENV]: previousArns.join(',') } : {}),
       },
     });
     const uniqueBackends = [...new Set([...props.backends.values()])];
@@ -97,5 +125,11 @@ export class RequestGuard extends Construct {
         resources: [this.signingKey.keyArn],
       }),
     );
+    if (previousArns.length > 0) {
+      // Previous keys only publish their public key; they must never sign.
+      this.function.addToRolePolicy(
+        new iam.PolicyStatement({ actions: ['kms:GetPublicKey'], resources: previousArns }),
+      );
+    }
   }
 }

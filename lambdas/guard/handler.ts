@@ -9,6 +9,7 @@ import {
   GUARD_NONCE_TABLE_ENV,
   GUARD_SIGNING_KEY_ID_ENV,
   loadGuardConfigFromEnv,
+  loadPreviousSigningKeyIdsFromEnv,
   parseGuardBackends,
 } from '../shared/config/guard-config';
 import { LambdaBackendInvoker } from './backend-invoker';
@@ -25,6 +26,8 @@ const backends = parseGuardBackends(
   parseJsonConfig(GUARD_BACKENDS_ENV, process.env[GUARD_BACKENDS_ENV]),
   config,
 );
+const signingKeyId = requiredEnv(GUARD_SIGNING_KEY_ID_ENV);
+const previousSigningKeyIds = loadPreviousSigningKeyIdsFromEnv(signingKeyId);
 // Fail fast: a slow DynamoDB or KMS call must become a 503 well inside the API Gateway timeout.
 const sdk = { maxAttempts: 2, requestHandler: { connectionTimeout: 1000, requestTimeout: 2000 } };
 
@@ -35,6 +38,6 @@ export const handler = createGuard(config, {
     clientKeys: requiredEnv(GUARD_CLIENT_KEY_TABLE_ENV),
   },
   backend: new LambdaBackendInvoker(new LambdaClient({ maxAttempts: 1 }), backends),
-  responseSigner: new KmsResponseSigner(new KMSClient(sdk), requiredEnv(GUARD_SIGNING_KEY_ID_ENV)),
+  responseSigner: new KmsResponseSigner(new KMSClient(sdk), signingKeyId, previousSigningKeyIds),
   logger: new Logger({ serviceName: 'guard' }),
 });

@@ -1,7 +1,7 @@
 import * as z from 'zod';
 import { CLIENT_KEY_TABLE, NONCE_TABLE } from '../contracts/tables';
 import { HTTP_METHODS, pathTemplateSchema } from './authorizer-config';
-import { ConfigError, parseJsonConfig, toConfigError } from './config-error';
+import { ConfigError, parseJsonConfig, toConfigError, type ConfigIssue } from './config-error';
 
 /**
  * The request guard's configuration: the `guard` section of the edge configuration document,
@@ -32,6 +32,14 @@ export const GUARD_BACKENDS_ENV = 'GUARD_BACKENDS';
  * responses. The guard needs `kms:Sign` and `kms:GetPublicKey` on it.
  */
 export const GUARD_SIGNING_KEY_ID_ENV = 'GUARD_SIGNING_KEY_ID';
+/**
+ * Optional, comma-separated ids or ARNs of previous response-signing KMS keys (rotation list). Their
+ * public keys are published in the JWKS after the current key; they never sign. The guard needs
+ * `kms:GetPublicKey` (only) on each. Unset or empty: no previous keys.
+ */
+export const GUARD_PREVIOUS_SIGNING_KEY_IDS_ENV = 'GUARD_PREVIOUS_SIGNING_KEY_IDS';
+/** Most previous response-signing keys the guard publishes (a rotation needs one or two). */
+export const MAX_PREVIOUS_SIGNING_KEYS = 5;
 
 // ---------------------------------------------------------------------------------------------
 // Names shared by the config and the code
@@ -260,6 +268,53 @@ export function parseGuardBackends(
 export function loadGuardConfigFromEnv(env: NodeJS.ProcessEnv = process.env): GuardConfig {
   // eslint-disable-next-line security/detect-object-injection -- the name is a constant
   return parseGuardConfig(parseJsonConfig(GUARD_CONFIG_ENV, env[GUARD_CONFIG_ENV]), GUARD_CONFIG_ENV);
+}
+
+/** A KMS key id, key ARN, alias name or alias ARN (KMS allows 1–2048 characters). */
+const KMS_KEY_ID = /^[A-Za-z0-9:/_.+=@-]{1,2048}$/;
+
+/**
+ * Validates the rotation list (`GUARD_PREVIOUS_SIGNING_KEY_IDS`): comma-separated KMS key ids or
+ * ARNs, surrounding spaces ignored. Unset or blank → `[]`. Throws a ConfigError naming the variable
+ * on an empty entry, a malformed id, a duplicate, the current signing key, or more than
+ * {@link MAX_PREVIOUS_SIGNING_KEYS} keys.
+ */
+export function parsePreviousSigningKeyIds(
+  text: string | undefined,
+  currentKeyId: string,
+  source = GUARD_PREVIOUS_SIGNING_KEY_IDS_ENV,
+): string[] {
+  if (text === undefined || text.trim() === '') return [];
+  const ids = text.split(',').map((id) => id.trim());
+  const issues: ConfigIssue[] = [];
+  if (ids.length > MAX_PREVIOUS_SIGNING_KEYS) {
+    issues.push({
+      path: '',
+      message: `lists ${ids.length} keys; at most ${MAX_PREVIOUS_SIGNING_KEYS} previous keys are allowed — drop keys whose signatures no client still verifies`,
+    });
+  }
+  for (const [i, id] of ids.entries()) {
+    const at = `[${i}]`;
+    if (id === '') issues.push({ path: at, message: 'is empty; remove the extra comma' });
+    else if (!KMS_KEY_ID.test(id)) issues.push({ path: at, message: 'must be a KMS key id or ARN' });
+    else if (id === currentKeyId.trim())
+      issues.push({
+        path: at,
+        message: `is the current signing key (${GUARD_SIGNING_KEY_ID_ENV}); list only previous keys`,
+      });
+    else if (ids.indexOf(id) !== i) issues.push({ path: at, message: 'is listed twice' });
+  }
+  if (issues.length > 0) throw new ConfigError(source, issues);
+  return ids;
+}
+
+/** Reads and validates `GUARD_PREVIOUS_SIGNING_KEY_IDS` from an environment. */
+export function loadPreviousSigningKeyIdsFromEnv(
+  currentKeyId: string,
+  env: NodeJS.ProcessEnv = process.env,
+): string[] {
+  // eslint-disable-next-line security/detect-object-injection -- the name is a constant
+  return parsePreviousSigningKeyIds(env[GUARD_PREVIOUS_SIGNING_KEY_IDS_ENV], currentKeyId);
 }
 
 /**
