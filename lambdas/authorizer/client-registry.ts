@@ -1,7 +1,5 @@
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { ClientRegistryConfig } from '../shared/config/client-registry-config';
-import { ConfigError } from '../shared/config/config-error';
-import { REVOCATION_TABLE } from '../shared/contracts/tables';
 import {
   clientItemKey,
   DEFAULT_TIER_KEY,
@@ -12,6 +10,7 @@ import {
 } from './client-registry-store';
 import { ClientRegistryUnavailableError } from './errors';
 import { StalenessCache } from './staleness-cache';
+import { storeTableName } from './store-table-name';
 
 /** Who a token's client is, for metering: its tier and the API key API Gateway meters it on. */
 export interface ClientIdentity {
@@ -96,15 +95,7 @@ export function createClientRegistry(
     readonly clock: () => number;
   },
 ): ClientRegistry {
-  const tableName = config.tableName ?? deps.env[REVOCATION_TABLE.envVar];
-  if (tableName === undefined || tableName === '') {
-    throw new ConfigError('auth.clients', [
-      {
-        path: 'tableName',
-        message: `is required: set it, or the ${REVOCATION_TABLE.envVar} environment variable (the stack sets it)`,
-      },
-    ]);
-  }
+  const tableName = storeTableName('auth.clients', config.tableName, deps.env);
   return new ClientRegistry(config, {
     store: new DynamoClientRegistryStore(deps.dynamo, tableName),
     clock: deps.clock,

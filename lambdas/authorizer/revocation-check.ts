@@ -1,8 +1,6 @@
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { RevocationConfig } from '../shared/config/authorizer-config';
-import { ConfigError } from '../shared/config/config-error';
 import { REVOCATION_STORE_ERROR_ACCEPTED_METRIC } from '../shared/contracts/metrics';
-import { REVOCATION_TABLE } from '../shared/contracts/tables';
 import type { MetricsSink, StructuredLogger } from '../shared/logging/powertools';
 import { RevocationUnavailableError, TokenRevokedError } from './errors';
 import {
@@ -14,6 +12,7 @@ import {
   type RevocationStore,
 } from './revocation-store';
 import { StalenessCache } from './staleness-cache';
+import { storeTableName } from './store-table-name';
 
 /** What the revocation check needs to know of a verified token. Empty strings mean "absent". */
 export interface RevocationSubject {
@@ -150,15 +149,7 @@ export function createRevocationCheck(
     readonly metrics: MetricsSink;
   },
 ): RevocationCheck {
-  const tableName = config.tableName ?? deps.env[REVOCATION_TABLE.envVar];
-  if (tableName === undefined || tableName === '') {
-    throw new ConfigError('auth.revocation', [
-      {
-        path: 'tableName',
-        message: `is required: set it, or the ${REVOCATION_TABLE.envVar} environment variable (the stack sets it)`,
-      },
-    ]);
-  }
+  const tableName = storeTableName('auth.revocation', config.tableName, deps.env);
   return new RevocationCheck(config, {
     store: new DynamoRevocationStore(deps.dynamo, tableName),
     clock: deps.clock,
