@@ -17,6 +17,7 @@ import {
   isClientRegistryKey,
   TIER_PATTERN,
 } from '../lambdas/authorizer/client-registry-store';
+import { flatItem } from './dynamo-client';
 
 /**
  * Client registry items as the operator CLI writes and lists them (the authorizer reads `tier`,
@@ -51,18 +52,6 @@ export function entryKey(target: EntryTarget): string {
 /** How an entry is named in output: the client id, or `(default tier)`. */
 export function entryName(entry: Pick<ClientEntry, 'clientId'>): string {
   return entry.clientId ?? '(default tier)';
-}
-
-function toItem(entry: ClientEntry): Record<string, AttributeValue> {
-  return Object.fromEntries(
-    Object.entries(entry).flatMap(([name, value]): [string, AttributeValue][] =>
-      typeof value === 'number'
-        ? [[name, { N: String(value) }]]
-        : typeof value === 'string'
-          ? [[name, { S: value }]]
-          : [],
-    ),
-  );
 }
 
 function clientIdOf(pk: string): { clientId?: string } {
@@ -174,7 +163,7 @@ export async function putEntry(
     await dynamo.send(
       new PutItemCommand({
         TableName: table,
-        Item: toItem(entry),
+        Item: flatItem(entry),
         ...(expected === 'absent'
           ? { ConditionExpression: 'attribute_not_exists(pk)' }
           : {

@@ -1,4 +1,4 @@
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { DynamoDBClient, type AttributeValue } from '@aws-sdk/client-dynamodb';
 
 /**
  * A DynamoDB client for the operator CLIs: `--endpoint` (or DYNAMODB_ENDPOINT) targets a local
@@ -17,4 +17,17 @@ export function dynamoClientFrom(
       ? {}
       : { endpoint, credentials: { accessKeyId: 'local', secretAccessKey: 'local' }, maxAttempts: 1 }),
   });
+}
+
+/** A flat record as a DynamoDB item: strings as S, numbers as N; other members (undefined) are left out. */
+export function flatItem(record: object): Record<string, AttributeValue> {
+  return Object.fromEntries(
+    Object.entries(record).flatMap(([name, value]): [string, AttributeValue][] =>
+      typeof value === 'number'
+        ? [[name, { N: String(value) }]]
+        : typeof value === 'string'
+          ? [[name, { S: value }]]
+          : [],
+    ),
+  );
 }

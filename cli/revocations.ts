@@ -20,7 +20,7 @@
  * largest values (86400 and 300 s); pass your `auth.tokenLimits` to let items go sooner.
  */
 import { CliUsageError, processIo, type CliIo, parseCliArgs } from './cli-io';
-import { dynamoClientFrom } from './dynamo-client';
+import { dynamoClientFrom, flatItem } from './dynamo-client';
 import {
   ConditionalCheckFailedException,
   DeleteItemCommand,
@@ -117,18 +117,6 @@ export function revokedBeforeRevocation(
   };
 }
 
-function toItem(entry: RevocationEntry): Record<string, AttributeValue> {
-  return Object.fromEntries(
-    Object.entries(entry).flatMap(([name, value]): [string, AttributeValue][] =>
-      typeof value === 'number'
-        ? [[name, { N: String(value) }]]
-        : typeof value === 'string'
-          ? [[name, { S: value }]]
-          : [],
-    ),
-  );
-}
-
 function fromItem(item: Record<string, AttributeValue>): RevocationEntry | undefined {
   const pk = item.pk?.S;
   const kind = item.kind?.S;
@@ -162,7 +150,7 @@ export async function putRevocation(
   table: string,
   entry: RevocationEntry,
 ): Promise<void> {
-  await dynamo.send(new PutItemCommand({ TableName: table, Item: toItem(entry) }));
+  await dynamo.send(new PutItemCommand({ TableName: table, Item: flatItem(entry) }));
 }
 
 /** Every revocation in the table, ordered by key. */

@@ -20,6 +20,7 @@ import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { buildApp } from '../../bin/build-app';
 import { apiOf, exampleConfig, exampleConfigRaw } from './edge-config-fixture';
+import { dynamoActions, policyStatements } from '../support/iam-template';
 
 const integration = new apigateway.MockIntegration();
 
@@ -51,20 +52,6 @@ function build(authConfig: AuthorizerConfig, props: Partial<JwtAuthorizerProps> 
   });
   api.root.addMethod('GET', integration, auth.methodOptions());
   return { stack, auth, template: Template.fromStack(stack) };
-}
-
-type Statement = { Action: string | string[]; Resource: unknown };
-function statements(template: Template): Statement[] {
-  type Policy = { Properties: { PolicyDocument: { Statement: Statement[] } } };
-  return (Object.values(template.findResources('AWS::IAM::Policy')) as Policy[]).flatMap(
-    (p) => p.Properties.PolicyDocument.Statement,
-  );
-}
-function dynamoActions(template: Template): string[] {
-  return statements(template)
-    .flatMap((s): string[] => (Array.isArray(s.Action) ? s.Action : [s.Action]))
-    .filter((a) => a.startsWith('dynamodb:'))
-    .sort();
 }
 
 describe('client registry on (revocation off)', () => {
@@ -115,7 +102,7 @@ describe('client registry and revocation both on', () => {
     const { template } = build(
       authWith({ clients: { tableName: 'client-registry' }, revocation: { cacheStalenessSeconds: 10 } }),
     );
-    const getItem = statements(template).find((s) => s.Action === 'dynamodb:GetItem');
+    const getItem = policyStatements(template).find((s) => s.Action === 'dynamodb:GetItem');
     expect(JSON.stringify(getItem?.Resource)).toContain(':table/client-registry');
     template.hasResourceProperties('AWS::Lambda::Function', {
       Environment: {

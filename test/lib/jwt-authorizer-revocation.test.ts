@@ -12,6 +12,7 @@ import { InvalidPropertyError } from '../../lib/errors';
 import { JwtAuthorizer, type JwtAuthorizerProps } from '../../lib/jwt-authorizer';
 import { AttachAuthorizerStack } from '../../lib/attach-authorizer-stack';
 import { exampleConfig, synthEdgeStack } from './edge-config-fixture';
+import { dynamoActions } from '../support/iam-template';
 
 const integration = new apigateway.MockIntegration();
 
@@ -40,15 +41,6 @@ function build(authConfig: AuthorizerConfig, props: Partial<JwtAuthorizerProps> 
   });
   api.root.addMethod('GET', integration, auth.methodOptions());
   return { stack, auth, template: Template.fromStack(stack) };
-}
-
-function dynamoActions(template: Template): string[] {
-  type Policy = { Properties: { PolicyDocument: { Statement: { Action: string | string[] }[] } } };
-  const policies = Object.values(template.findResources('AWS::IAM::Policy')) as Policy[];
-  return policies
-    .flatMap((p) => p.Properties.PolicyDocument.Statement)
-    .flatMap((s): string[] => (Array.isArray(s.Action) ? s.Action : [s.Action]))
-    .filter((a) => a.startsWith('dynamodb:'));
 }
 
 describe('revocation on', () => {
