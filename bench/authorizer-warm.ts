@@ -172,16 +172,19 @@ async function setUpOurs(fixture: JwtFixture, sink: StdoutSink): Promise<Ours> {
         JSON.stringify(policyLines(await peer(tokenEvent(tokens[0]!))));
       const rejectsTamperedToken = await rejects(() => deployed(tokenEvent(tamper(tokens[1]!))));
       const sample = Math.min(64, tokens.length - 2);
-      sink.reset();
-      const missVerifications = await countVerifications(async () => {
-        for (let i = 2; i < 2 + sample; i++) await deployed(tokenEvent(tokens[i]!));
-      });
-      const hitVerifications = await countVerifications(async () => {
-        for (let i = 0; i < sample; i++) await deployed(tokenEvent(tokens[2]!));
+      let missVerifications = 0;
+      let hitVerifications = 0;
+      const written = await sink.count(async () => {
+        missVerifications = await countVerifications(async () => {
+          for (let i = 2; i < 2 + sample; i++) await deployed(tokenEvent(tokens[i]!));
+        });
+        hitVerifications = await countVerifications(async () => {
+          for (let i = 0; i < sample; i++) await deployed(tokenEvent(tokens[2]!));
+        });
       });
       return {
-        linesPerDecision: sink.lines() / (2 * sample),
-        bytesPerDecision: sink.bytes() / (2 * sample),
+        linesPerDecision: written.lines / (2 * sample),
+        bytesPerDecision: written.bytes / (2 * sample),
         jwksFetchesDuringInit: alg === BENCH_ALGORITHMS[0] ? jwksFetchesDuringInit : 0,
         jwksFetchesByFirstRequest,
         samePolicyAsPeers,

@@ -24,7 +24,7 @@ import { PolicyBuilder, type PolicyDocument } from './policy';
 import { RestTargetResolver } from './rest-target';
 import { compileRoutes, matchRoute, matchRouteKey, type CompiledRoute } from './route-matcher';
 import { allowedRoutes, allowedRoutesKey, entitlementsOf } from './rules';
-import { TokenVerifier, type TokenTrace } from './verifier';
+import { TokenVerifier, type TokenTrace, type VerifiedToken } from './verifier';
 
 /** Everything the authorizer takes from its surroundings; all optional, injected by tests and embedders. */
 export interface AuthorizerDeps {
@@ -186,7 +186,7 @@ export class Authorizer {
       if (verified === undefined) {
         // Only a miss needs the syntax check: the cache holds only tokens that passed it and every other check.
         assertToken68(token);
-        verified = await this.verifyToken(token, trace);
+        verified = this.principalOf(await this.verifier.verify(token, trace));
         if (cacheKey !== undefined) this.cache.set(cacheKey, verified, verified.principal.exp);
       } else {
         traceFromPrincipal(trace, verified);
@@ -269,8 +269,8 @@ export class Authorizer {
     };
   }
 
-  private async verifyToken(token: string, trace: TokenTrace): Promise<VerifiedPrincipal> {
-    const verified = await this.verifier.verify(token, trace);
+  /** What a verified token is remembered as: its principal, context, allowed routes and revocation keys. */
+  private principalOf(verified: VerifiedToken): VerifiedPrincipal {
     const principal = principalFromClaims(verified.payload, verified.issuer);
     const allowed = allowedRoutes(this.routes, entitlementsOf(principal));
     let revocation: VerifiedPrincipal['revocation'];

@@ -27,15 +27,32 @@ export const MAX_CONTEXT_VALUE_LENGTH = 1024;
 const FORBIDDEN_SEGMENTS: ReadonlySet<string> = new Set(['__proto__', 'prototype', 'constructor']);
 
 /**
+ * A claim name or dotted path, split once (at cold start) rather than on every token: `segments` is
+ * left out when only the full name can match (a single segment, or a forbidden segment).
+ */
+export interface ClaimPath {
+  readonly name: string;
+  readonly segments?: readonly string[];
+}
+
+export function compileClaimPath(path: string): ClaimPath {
+  const segments = path.split('.');
+  return segments.length < 2 || segments.some((segment) => FORBIDDEN_SEGMENTS.has(segment))
+    ? { name: path }
+    : { name: path, segments };
+}
+
+/**
  * Reads a claim by name or dotted path (`realm_access.roles`). A claim whose name itself contains
  * dots (namespaced claims such as `https://example.com/roles`) is found by its full name first.
  * Own properties only; prototype members are never read.
  */
-export function readClaim(payload: Readonly<Record<string, unknown>>, path: string): unknown {
-  if (Object.hasOwn(payload, path)) return Reflect.get(payload, path);
+export function readClaim(payload: Readonly<Record<string, unknown>>, path: string | ClaimPath): unknown {
+  const claim = typeof path === 'string' ? compileClaimPath(path) : path;
+  if (Object.hasOwn(payload, claim.name)) return Reflect.get(payload, claim.name);
+  if (claim.segments === undefined) return undefined;
   let current: unknown = payload;
-  for (const segment of path.split('.')) {
-    if (FORBIDDEN_SEGMENTS.has(segment)) return undefined;
+  for (const segment of claim.segments) {
     if (typeof current !== 'object' || current === null || Array.isArray(current)) return undefined;
     if (!Object.hasOwn(current, segment)) return undefined;
     current = Reflect.get(current, segment);
@@ -63,7 +80,7 @@ export function claimValues(value: unknown): string[] {
   return [];
 }
 
-function collect(payload: Readonly<Record<string, unknown>>, paths: readonly string[]): string[] {
+function collect(payload: Readonly<Record<string, unknown>>, paths: readonly ClaimPath[]): string[] {
   const seen = new Set<string>();
   for (const path of paths) {
     for (const value of claimValues(readClaim(payload, path))) {
@@ -74,7 +91,7 @@ function collect(payload: Readonly<Record<string, unknown>>, paths: readonly str
   return [...seen];
 }
 
-function firstString(payload: Readonly<Record<string, unknown>>, paths: readonly string[]): string {
+function firstString(payload: Readonly<Record<string, unknown>>, paths: readonly ClaimPath[]): string {
   for (const path of paths) {
     const value = readClaim(payload, path);
     if (typeof value === 'string' && value.length <= MAX_CONTEXT_VALUE_LENGTH) return value;
@@ -98,24 +115,60 @@ function contextValue(value: unknown): string | number | boolean | undefined {
   return undefined;
 }
 
+/** An issuer's claim configuration with every path compiled, and the context keys precomputed. */
+interface ClaimMapping {
+  readonly roles: readonly ClaimPath[];
+  readonly scopes: readonly ClaimPath[];
+  readonly clientId: readonly ClaimPath[];
+  readonly tenant: ClaimPath | undefined;
+  readonly context: readonly { readonly path: ClaimPath; readonly key: `claim_${string}` }[];
+}
+
+function compileClaimMapping(issuer: IssuerConfig): ClaimMapping {
+  return {
+    roles: issuer.rolesClaims.map(compileClaimPath),
+    scopes: issuer.scopesClaims.map(compileClaimPath),
+    clientId: issuer.clientIdClaims.map(compileClaimPath),
+    tenant: issuer.tenantClaim === undefined ? undefined : compileClaimPath(issuer.tenantClaim),
+    context: issuer.contextClaims.map((path) => ({
+      path: compileClaimPath(path),
+      key: contextClaimKey(path),
+    })),
+  };
+}
+
+/** Compiled once per issuer configuration object (the parsed config lives as long as the Lambda). */
+const mappings = new WeakMap<IssuerConfig, ClaimMapping>();
+
+function claimMappingOf(issuer: IssuerConfig): ClaimMapping {
+  let mapping = mappings.get(issuer);
+  if (mapping === undefined) {
+    mapping = compileClaimMapping(issuer);
+    mappings.set(issuer, mapping);
+  }
+  return mapping;
+}
+
 /** Maps verified claims to the principal, following the issuer's claim configuration. */
 export function principalFromClaims(
   payload: Readonly<Record<string, unknown>> & { sub: string; iss: string; exp: number },
   issuer: IssuerConfig,
 ): Principal {
+  const mapping = claimMappingOf(issuer);
   const extra: Record<`claim_${string}`, string | number | boolean> = {};
-  for (const path of issuer.contextClaims) {
+  for (const { path, key } of mapping.context) {
     const value = contextValue(readClaim(payload, path));
-    if (value !== undefined) extra[contextClaimKey(path)] = value;
+    // eslint-disable-next-line security/detect-object-injection -- key is `claim_<configured path>`, built at cold start
+    if (value !== undefined) extra[key] = value;
   }
-  const tenant = issuer.tenantClaim === undefined ? undefined : readClaim(payload, issuer.tenantClaim);
+  const tenant = mapping.tenant === undefined ? undefined : readClaim(payload, mapping.tenant);
   const jti = payload.jti;
   return {
     sub: payload.sub,
     iss: payload.iss,
-    roles: collect(payload, issuer.rolesClaims),
-    scopes: collect(payload, issuer.scopesClaims),
-    clientId: firstString(payload, issuer.clientIdClaims),
+    roles: collect(payload, mapping.roles),
+    scopes: collect(payload, mapping.scopes),
+    clientId: firstString(payload, mapping.clientId),
     jti: typeof jti === 'string' && jti.length <= MAX_CONTEXT_VALUE_LENGTH ? jti : '',
     tenant:
       typeof tenant === 'string' && tenant.length <= MAX_CONTEXT_VALUE_LENGTH

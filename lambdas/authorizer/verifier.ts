@@ -3,7 +3,7 @@ import type { Fetcher } from 'aws-jwt-verify/https';
 import type { Jwk, JwksCache, Jwks } from 'aws-jwt-verify/jwk';
 import { decomposeUnverifiedJwt, type DecomposedJwt } from 'aws-jwt-verify/jwt';
 import type { JwtHeader, JwtPayload } from 'aws-jwt-verify/jwt-model';
-import type { AuthorizerConfig, IssuerConfig } from '../shared/config/authorizer-config';
+import type { AuthorizerConfig, IssuerConfig, JwtAlgorithm } from '../shared/config/authorizer-config';
 import { BadSignatureError, InvalidClaimError, MalformedTokenError, UnknownKeyError } from './errors';
 import { toAuthorizerError } from './library-errors';
 import { discoveryUrlFor, RefreshingJwksCache, type KeySource } from './jwks-cache';
@@ -169,13 +169,35 @@ export class TokenVerifier {
    */
   async verify(token: string, trace: TokenTrace = {}): Promise<VerifiedToken> {
     try {
-      return await this.verifyOrThrow(token, trace);
+      const { decomposed, issuer, alg, kid } = this.inspect(token, trace);
+      const cacheKey = issuer.properties.jwksUri;
+      const jwk =
+        this.jwksCache.getFreshJwk(cacheKey, kid) ?? (await this.jwksCache.getJwk(cacheKey, decomposed));
+      // Bind alg to the key before the signature is checked (the custom check repeats it afterwards).
+      assertKeyFitsAlgorithm(jwk, alg);
+      const verified = verifyOrMalformedSignature(() =>
+        this.verifier.verifyDecomposedSync(decomposed, issuer.properties),
+      );
+      return {
+        header: decomposed.header,
+        payload: verified as VerifiedToken['payload'],
+        issuer: issuer.config,
+        kid,
+      };
     } catch (error) {
       throw toAuthorizerError(error);
     }
   }
 
-  private async verifyOrThrow(token: string, trace: TokenTrace): Promise<VerifiedToken> {
+  /**
+   * Decomposes the token and runs every check that needs no key: header, trusted issuer, algorithm
+   * allowed for it, `typ`, `kid` present. Synchronous, so a verification whose key is cached awaits
+   * nothing but the handler's own promise.
+   */
+  private inspect(
+    token: string,
+    trace: TokenTrace,
+  ): { decomposed: DecomposedJwt; issuer: IssuerRuntime; alg: JwtAlgorithm; kid: string } {
     let decomposed: DecomposedJwt;
     try {
       decomposed = decomposeUnverifiedJwt(token);
@@ -197,22 +219,7 @@ export class TokenVerifier {
     const kid = header.kid;
     if (typeof kid !== 'string' || kid === '')
       throw new UnknownKeyError('header has no kid', { claim: 'kid' });
-
-    const cacheKey = issuer.properties.jwksUri;
-    const jwk =
-      this.jwksCache.getFreshJwk(cacheKey, kid) ?? (await this.jwksCache.getJwk(cacheKey, decomposed));
-    // Bind alg to the key before the signature is checked (the custom check repeats it afterwards).
-    assertKeyFitsAlgorithm(jwk, header.alg);
-
-    const verified = verifyOrMalformedSignature(() =>
-      this.verifier.verifyDecomposedSync(decomposed, issuer.properties),
-    );
-    return {
-      header,
-      payload: verified as VerifiedToken['payload'],
-      issuer: issuer.config,
-      kid,
-    };
+    return { decomposed, issuer, alg: header.alg, kid };
   }
 }
 

@@ -1,6 +1,7 @@
 import {
   buildAuthorizerContext,
   claimValues,
+  compileClaimPath,
   contextClaimKey,
   principalFromClaims,
   readClaim,
@@ -30,6 +31,29 @@ describe('claims → roles, scopes, context', () => {
     expect(readClaim(payload, 'toString')).toBeUndefined();
     expect(readClaim(payload, 'realm_access.constructor')).toBeUndefined();
     expect(readClaim(payload, '__proto__')).toBeUndefined();
+  });
+
+  it('a compiled path reads what its string reads; a forbidden segment matches only the full name', () => {
+    const payload = JSON.parse(
+      '{"realm_access":{"roles":["admin"],"constructor":{"x":1}},"a.constructor.b":"own","a":{"constructor":{"b":"nested"}}}',
+    ) as Record<string, unknown>;
+    for (const path of [
+      'realm_access.roles',
+      'realm_access',
+      'realm_access.constructor.x',
+      'a.constructor.b',
+      'nope',
+    ]) {
+      expect(readClaim(payload, compileClaimPath(path))).toEqual(readClaim(payload, path));
+    }
+    expect(compileClaimPath('roles')).toEqual({ name: 'roles' });
+    expect(compileClaimPath('realm_access.roles')).toEqual({
+      name: 'realm_access.roles',
+      segments: ['realm_access', 'roles'],
+    });
+    expect(compileClaimPath('a.prototype.b')).toEqual({ name: 'a.prototype.b' });
+    expect(readClaim(payload, 'a.constructor.b')).toBe('own');
+    expect(readClaim(payload, 'realm_access.constructor.x')).toBeUndefined();
   });
 
   it.each<[string, unknown, string[]]>([
