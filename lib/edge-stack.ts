@@ -1,5 +1,6 @@
 import * as path from 'node:path';
 import { Annotations, CfnOutput, Duration, Stack, type StackProps } from 'aws-cdk-lib';
+import * as kms from 'aws-cdk-lib/aws-kms';
 import type * as lambda from 'aws-cdk-lib/aws-lambda';
 import type { Construct } from 'constructs';
 import { ConfigError, type ConfigIssue } from '../lambdas/shared/config/config-error';
@@ -111,6 +112,11 @@ export class EdgeStack extends Stack {
       if (api.routes.some((r) => r.path === guardConfig.jwksPath)) {
         issues.push({ path: 'guard.jwksPath', message: 'is also a path of api.routes' });
       }
+    } else if (api.responseSigning !== undefined) {
+      issues.push({
+        path: 'api.responseSigning',
+        message: 'configures the request guard, but there is no guard section: remove it or add `guard`',
+      });
     }
     if (issues.length > 0) throw new ConfigError('edge config', issues);
     for (const warning of clientRegistryWarnings(config)) {
@@ -165,8 +171,15 @@ export class EdgeStack extends Stack {
         const key = routeKey(r.method, r.path);
         if (Object.hasOwn(guardConfig.routes, key)) guarded.set(key, targetOf(r.backend));
       }
+      const signing = api.responseSigning;
       const guard = new RequestGuard(this, 'RequestGuard', {
         config: guardConfig,
+        ...(signing?.keyArn === undefined
+          ? {}
+          : { signingKey: kms.Key.fromKeyArn(this, 'ResponseSigningKey', signing.keyArn) }),
+        previousSigningKeys: (signing?.previousKeyArns ?? []).map((arn, i) =>
+          kms.Key.fromKeyArn(this, `PreviousResponseSigningKey${i + 1}`, arn),
+        ),
         backends: guarded,
         nonceTable: this.tables.nonces,
         clientKeyTable: this.tables.clientKeys,

@@ -1,5 +1,5 @@
 import * as path from 'node:path';
-import { Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
+import { Duration, RemovalPolicy, Stack, Token } from 'aws-cdk-lib';
 import type * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
@@ -42,6 +42,16 @@ export interface RequestGuardProps {
   /** Log retention. @default logs.RetentionDays.ONE_YEAR */
   readonly logRetention?: logs.RetentionDays;
   /**
+   * The response-signing key: an existing asymmetric KMS key (`ECC_NIST_P256`, `SIGN_VERIFY`), e.g.
+   * `kms.Key.fromKeyArn(...)`. The guard gets `kms:Sign` and `kms:GetPublicKey` on it; its key policy
+   * must let the account's IAM policies grant that (the default key policy does). The key's type is
+   * not checked at synth (an imported key's spec is unknown); a key of another type makes every
+   * signed route answer 503 and the guard logs why.
+   * @default - a new asymmetric key the construct creates and keeps on stack deletion
+   *   (`RemovalPolicy.RETAIN`)
+   */
+  readonly signingKey?: kms.IKey;
+  /**
    * Previous response-signing keys (rotation list, at most 5): their public keys are published in
    * the JWKS after the current key so clients can verify responses signed before a rotation; they
    * never sign. The guard gets `kms:GetPublicKey` (only) on each; their ARNs reach the Lambda as
@@ -59,12 +69,13 @@ export interface RequestGuardProps {
  * `lambda:InvokeFunction` on exactly those backends, `dynamodb:PutItem` (conditional nonce writes) on
  * the nonce table, `dynamodb:GetItem` on the client-key table, and `kms:Sign` / `kms:GetPublicKey` on
  * the response-signing key it creates (asymmetric `ECC_NIST_P256`, `SIGN_VERIFY`), and
- * `kms:GetPublicKey` only on the previous keys of the rotation list (`previousSigningKeys`).
+ * `kms:GetPublicKey` only on the previous keys of the rotation list (`previousSigningKeys`). Bring
+ * your own signing key with `signingKey`.
  */
 export class RequestGuard extends Construct {
   readonly function: EdgeFunction;
-  /** The response-signing key. */
-  readonly signingKey: kms.Key;
+  /** The response-signing key: the one given as `signingKey`, or the one the construct created. */
+  readonly signingKey: kms.IKey;
 
   constructor(scope: Construct, id: string, props: RequestGuardProps) {
     super(scope, id);
@@ -80,12 +91,22 @@ export class RequestGuard extends Construct {
     if (new Set(previousArns).size !== previousArns.length) {
       throw new InvalidPropertyError(this.node.path, 'previousSigningKeys', 'lists the same key twice');
     }
-    this.signingKey = new kms.Key(this, 'ResponseSigningKey', {
-      keySpec: kms.KeySpec.ECC_NIST_P256,
-      keyUsage: kms.KeyUsage.SIGN_VERIFY,
-      description: 'Signs request guard responses (RFC 9421, ecdsa-p256-sha256)',
-      removalPolicy: RemovalPolicy.RETAIN,
-    });
+    const givenKeyArn = props.signingKey?.keyArn;
+    if (givenKeyArn !== undefined && !Token.isUnresolved(givenKeyArn) && previousArns.includes(givenKeyArn)) {
+      throw new InvalidPropertyError(
+        this.node.path,
+        'previousSigningKeys',
+        'lists the current signingKey; a previous key must be an older key that no longer signs',
+      );
+    }
+    this.signingKey =
+      props.signingKey ??
+      new kms.Key(this, 'ResponseSigningKey', {
+        keySpec: kms.KeySpec.ECC_NIST_P256,
+        keyUsage: kms.KeyUsage.SIGN_VERIFY,
+        description: 'Signs request guard responses (RFC 9421, ecdsa-p256-sha256)',
+        removalPolicy: RemovalPolicy.RETAIN,
+      });
     const stack = Stack.of(this);
     const backendNames = Object.fromEntries([...props.backends].map(([key, fn]) => [key, fn.functionName]));
     this.function = new EdgeFunction(this, 'Function', {

@@ -2,6 +2,7 @@ import { isIPv4, isIPv6 } from 'node:net';
 import { z } from 'zod';
 import { HTTP_METHODS, pathTemplateSchema } from '../../lambdas/shared/config/authorizer-config';
 import type { ConfigIssue } from '../../lambdas/shared/config/config-error';
+import { responseSigningSchema } from './response-signing-config';
 
 /**
  * The `api` section of the edge configuration: everything the CDK stack needs besides the
@@ -436,6 +437,12 @@ export const apiConfigSchema = z
       .describe('Logging. The access log format is fixed by the product (JSON, no tokens).'),
     alarms: alarmsConfigSchema.default(alarmsConfigSchema.parse({})).describe('CloudWatch alarm thresholds.'),
     customDomain: customDomainSchema.optional().describe('Custom domain with a TLS 1.2+ policy.'),
+    responseSigning: responseSigningSchema
+      .optional()
+      .describe(
+        "The request guard's response-signing keys (needs a `guard` section). When unset the stack creates " +
+          'the key and the JWKS publishes only it.',
+      ),
     tables: z
       .strictObject({
         deletionProtection: z

@@ -181,3 +181,39 @@ describe('RequestGuard previousSigningKeys (rotation list)', () => {
     });
   });
 });
+
+describe('RequestGuard signingKey (bring your own key)', () => {
+  it('happy flow: no key is created; Sign + GetPublicKey on the given key; its ARN is the env var', () => {
+    const { stack, previous, make } = factory();
+    const guard = make({ signingKey: previous(5), previousSigningKeys: [previous(1)] });
+    const template = Template.fromStack(stack);
+    template.resourceCountIs('AWS::KMS::Key', 0);
+    expect(guard.signingKey.keyArn).toBe(keyArn(5));
+    const kmsStatements = statements(template).filter((s) => actionsOf(s).some((a) => a.startsWith('kms:')));
+    expect(kmsStatements).toEqual([
+      { Action: ['kms:Sign', 'kms:GetPublicKey'], Effect: 'Allow', Resource: keyArn(5) },
+      { Action: 'kms:GetPublicKey', Effect: 'Allow', Resource: keyArn(1) },
+    ]);
+    template.hasResourceProperties('AWS::Lambda::Function', {
+      Environment: {
+        Variables: Match.objectLike({
+          [GUARD_SIGNING_KEY_ID_ENV]: keyArn(5),
+          [GUARD_PREVIOUS_SIGNING_KEY_IDS_ENV]: keyArn(1),
+        }),
+      },
+    });
+  });
+
+  it('error flow: the current key in the rotation list → InvalidPropertyError naming previousSigningKeys', () => {
+    const { stack, previous, make } = factory();
+    const current = kms.Key.fromKeyArn(stack, 'Current', keyArn(1));
+    let caught: unknown;
+    try {
+      make({ signingKey: current, previousSigningKeys: [previous(2), previous(1)] });
+    } catch (error) {
+      caught = error;
+    }
+    expect(caught).toBeInstanceOf(InvalidPropertyError);
+    expect(caught).toMatchObject({ property: 'previousSigningKeys', constructPath: 'Stack/Guard' });
+  });
+});

@@ -172,9 +172,17 @@ export const issuerConfigSchema = z
     }),
   );
 
+/**
+ * Longest path template accepted. It keeps every policy resource the authorizer returns
+ * (`arn:{partition}:execute-api:{region}:{account}:{apiId}/` + `*` (any stage) + `/{METHOD}/{path}`) under the 512
+ * characters API Gateway allows per resource ARN in an authorizer policy, whatever the partition,
+ * region and stage (policy.test.ts checks the worst case).
+ */
+export const MAX_PATH_TEMPLATE_LENGTH = 400;
+
 /** A path template as API Gateway writes it: `/orders/{id}`, `/admin/{proxy+}`; `/` for the root. */
 export const pathTemplateSchema = z.string().check(
-  z.maxLength(400),
+  z.maxLength(MAX_PATH_TEMPLATE_LENGTH),
   z.refine(
     (p) =>
       p === '/' ||

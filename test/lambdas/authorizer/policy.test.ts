@@ -1,7 +1,12 @@
 import { PolicyBuilder, iamPatternsIntersect } from '../../../lambdas/authorizer/policy';
 import { compileRoutes } from '../../../lambdas/authorizer/route-matcher';
 import { allowedRoutes, allowedRoutesKey, entitlementsOf } from '../../../lambdas/authorizer/rules';
-import { routeRuleSchema } from '../../../lambdas/shared/config/authorizer-config';
+import {
+  HTTP_METHODS,
+  MAX_PATH_TEMPLATE_LENGTH,
+  pathTemplateSchema,
+  routeRuleSchema,
+} from '../../../lambdas/shared/config/authorizer-config';
 import { evaluatePolicy } from '../../../local/gateway/policy-evaluator';
 import { methodArnFor, TEST_ARN_PREFIX } from '../../support/auth-config';
 
@@ -146,5 +151,35 @@ describe('PolicyBuilder', () => {
     expect(evaluatePolicy(policy, methodArnFor('GET', '/admin/status'))).toBe('deny');
     expect(evaluatePolicy(policy, methodArnFor('GET', '/admin'))).toBe('allow');
     expect(evaluatePolicy(policy, methodArnFor('GET', '/admin/x'))).toBe('deny');
+  });
+});
+
+describe('policy resource length (API Gateway: at most 512 characters per resource ARN)', () => {
+  /** The longest ARN prefix any region can send: longest partition and region names, 10-character API id. */
+  const WORST_PREFIX = 'arn:aws-us-gov:execute-api:ap-southeast-5:123456789012:abcdefghij/';
+  /** A literal path of exactly the longest accepted length (literals never shrink to `*`). */
+  const longest = `/${'a'.repeat(MAX_PATH_TEMPLATE_LENGTH - 1)}`;
+
+  it('the longest accepted path template is accepted, one character more is not', () => {
+    expect(pathTemplateSchema.safeParse(longest).success).toBe(true);
+    expect(pathTemplateSchema.safeParse(`${longest}b`).success).toBe(false);
+  });
+
+  it.each([
+    ['every other route allowed (from the first)', 0],
+    ['every other route allowed (from the second)', 1],
+  ])('%s: every resource of the worst case stays within 512 characters', (_name, parity) => {
+    // Every method on the longest path, plus ANY (its Denies spell out each other method).
+    const routes = compileRoutes([
+      ...HTTP_METHODS.filter((m) => m !== 'ANY').map((m) => rule(m, longest, { anyRoles: ['r'] })),
+      rule('ANY', `${longest.slice(0, -2)}/x`, { anyRoles: ['other'] }),
+    ]);
+    const allowed = routes.map((_, i) => i % 2 === parity);
+    const policy = new PolicyBuilder(routes).build(WORST_PREFIX, allowed, allowedRoutesKey(allowed));
+    const resources = policy.Statement.flatMap((st) => st.Resource);
+    expect(resources.length).toBeGreaterThan(1);
+    const longestResource = Math.max(...resources.map((r) => r.length));
+    expect(longestResource).toBeGreaterThan(MAX_PATH_TEMPLATE_LENGTH + WORST_PREFIX.length);
+    expect(longestResource).toBeLessThanOrEqual(512);
   });
 });

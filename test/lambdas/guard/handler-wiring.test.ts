@@ -51,4 +51,19 @@ describe('guard handler wiring', () => {
       expect(coldStartError(env)).toBe('ConfigError');
     },
   );
+
+  it('a valid rotation list in GUARD_PREVIOUS_SIGNING_KEY_IDS is accepted', () => {
+    const env = { ...GUARD_ENV, GUARD_PREVIOUS_SIGNING_KEY_IDS: 'alias/guard-old-1,alias/guard-old-2' };
+    expect(coldStartError(env)).toBe('no error');
+  });
+
+  it.each([
+    ['an empty entry', 'alias/guard-old-1,,alias/guard-old-2'],
+    ['a malformed id', 'alias/guard old'],
+    ['the same key twice', 'alias/guard-old-1,alias/guard-old-1'],
+    ['the current key', `alias/guard-old-1,${GUARD_ENV.GUARD_SIGNING_KEY_ID}`],
+    ['more than five keys', Array.from({ length: 6 }, (_, i) => `alias/guard-old-${i}`).join(',')],
+  ])('error flow: GUARD_PREVIOUS_SIGNING_KEY_IDS with %s → cold start fails', (_name, ids) => {
+    expect(coldStartError({ ...GUARD_ENV, GUARD_PREVIOUS_SIGNING_KEY_IDS: ids })).toBe('ConfigError');
+  });
 });
