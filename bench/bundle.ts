@@ -1,22 +1,24 @@
 import { build, type BuildOptions } from 'esbuild';
 import { statSync } from 'node:fs';
 import { join } from 'node:path';
+import { LAMBDA_BUNDLING } from '../lib/lambda-bundling';
 
 /**
- * Bundles a Lambda entry the way the stack does (lib/edge-function.ts, `EdgeFunction` bundling):
- * esbuild, minified, CommonJS, target node24, `keepNames`, external source map without sources
- * content, AWS SDK v3 external. Keep the two in step when the stack's bundling changes.
+ * Bundles a Lambda entry the way the stack does (lib/edge-function.ts, `EdgeFunction` bundling), from
+ * the same settings (lib/lambda-bundling.ts): esbuild, minified, CommonJS, target node24,
+ * `keepNames`, linked source map without sources content, AWS SDK v3 external.
  */
 export const STACK_BUNDLING: Readonly<BuildOptions> = {
   bundle: true,
   platform: 'node',
-  format: 'cjs',
-  target: 'node24',
-  minify: true,
-  keepNames: true,
-  sourcemap: 'external',
-  sourcesContent: false,
-  external: ['@aws-sdk/*'],
+  format: LAMBDA_BUNDLING.format,
+  target: LAMBDA_BUNDLING.target,
+  minify: LAMBDA_BUNDLING.minify,
+  keepNames: LAMBDA_BUNDLING.keepNames,
+  // `sourceMap: true` in the stack is esbuild's `--sourcemap`: a linked `.map` file.
+  sourcemap: 'linked',
+  sourcesContent: LAMBDA_BUNDLING.sourcesContent,
+  external: [...LAMBDA_BUNDLING.externalModules],
 };
 
 export interface BundleResult {

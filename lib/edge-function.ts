@@ -4,6 +4,7 @@ import * as lambda from 'aws-cdk-lib/aws-lambda';
 import { NodejsFunction, OutputFormat, type NodejsFunctionProps } from 'aws-cdk-lib/aws-lambda-nodejs';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import type { Construct } from 'constructs';
+import { LAMBDA_BUNDLING } from './lambda-bundling';
 
 /** Properties of an {@link EdgeFunction}. */
 export interface EdgeFunctionProps {
@@ -60,13 +61,9 @@ export class EdgeFunction extends NodejsFunction {
       role,
       bundling: {
         forceDockerBundling: false,
-        minify: true,
-        sourceMap: true,
-        sourcesContent: false,
-        keepNames: true,
-        target: 'node24',
+        ...LAMBDA_BUNDLING,
         format: OutputFormat.CJS,
-        externalModules: ['@aws-sdk/*'],
+        externalModules: [...LAMBDA_BUNDLING.externalModules],
       },
     };
     super(scope, id, nodeProps);
