@@ -8,7 +8,7 @@ import { CORS_CONFIG_ENV } from '../lambdas/shared/backend-http/cors';
 import { silentLogger } from '../lambdas/shared/logging/powertools';
 import { createGuard, type GuardHandler } from '../lambdas/guard/create-guard';
 import { LocalResponseSigner } from '../lambdas/guard/response-signer';
-import { loadBackends, type BackendHandler } from './backends';
+import { loadBackends, type BackendHandler, type BackendModule } from './backends';
 import { startLocalDynamo, type LocalDynamo } from './dynamo/local-dynamo';
 import { createGateway, type Gateway, type TokenAuthorizerEvent } from './gateway/gateway';
 import { buildGatewayRoutes, GUARD_INTEGRATION, routeKey } from './gateway/gateway-routes';
@@ -48,6 +48,8 @@ export interface LocalEdgeOptions {
   readonly wrapAuthorizer?: (authorizer: LocalAuthorizer) => LocalAuthorizer;
   /** Let the authorizer and guard write their JSON log lines to stdout. @default false */
   readonly lambdaLogs?: boolean;
+  /** Your own backend handler modules (`npm start -- --backend name=module`). @default none: the samples */
+  readonly backendModules?: readonly BackendModule[];
 }
 
 /** A running local edge. */
@@ -120,7 +122,10 @@ export async function startLocalEdge(options: LocalEdgeOptions): Promise<LocalEd
       dynamo: dynamo.client,
     });
     const authorizer = options.wrapAuthorizer?.(loaded) ?? loaded;
-    const backends = loadBackends(apiSection.routes.map((r) => r.backend));
+    const backends = loadBackends(
+      apiSection.routes.map((r) => r.backend),
+      options.backendModules,
+    );
     const backendByRoute = new Map<string, BackendHandler>();
     for (const route of apiSection.routes) {
       const handler = backends.get(route.backend);

@@ -25,6 +25,7 @@ async function main(): Promise<void> {
     ports: options.ports,
     stateDir: options.stateDir,
     lambdaLogs: true,
+    backendModules: options.backends,
     ...(options.accessLog
       ? { accessLog: (record) => process.stdout.write(`${JSON.stringify(record)}\n`) }
       : {}),

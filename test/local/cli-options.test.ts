@@ -10,7 +10,37 @@ describe('npm start options (flags beat env vars)', () => {
       configPath: 'config/edge.config.json',
       stateDir: '.local',
       accessLog: true,
+      backends: [],
     });
+  });
+
+  it('--backend is repeatable, EDGE_BACKENDS lists name=module pairs, and the flags win', () => {
+    const env = { EDGE_BACKENDS: 'billing=./src/billing.ts, audit=./src/audit.ts' };
+    expect(parseStartOptions([], env)).toMatchObject({
+      backends: [
+        { name: 'billing', modulePath: './src/billing.ts', source: 'EDGE_BACKENDS' },
+        { name: 'audit', modulePath: './src/audit.ts', source: 'EDGE_BACKENDS' },
+      ],
+    });
+    expect(
+      parseStartOptions(['--backend', 'orders=./my-orders.ts', '--backend=audit=a=b.ts'], env),
+    ).toMatchObject({
+      backends: [
+        { name: 'orders', modulePath: './my-orders.ts', source: '--backend' },
+        { name: 'audit', modulePath: 'a=b.ts', source: '--backend' },
+      ],
+    });
+  });
+
+  it.each([
+    [['--backend', 'billing'], {}],
+    [['--backend', '=./x.ts'], {}],
+    [['--backend', 'Billing=./x.ts'], {}],
+    [['--backend', 'billing='], {}],
+    [['--backend', 'a=./x.ts', '--backend', 'a=./y.ts'], {}],
+    [[], { EDGE_BACKENDS: 'billing' }],
+  ])('error flow: backends %j %j → usage error', (argv, env) => {
+    expect(() => parseStartOptions(argv, env)).toThrow(LocalUsageError);
   });
 
   it('env vars, then flags in both spellings', () => {
