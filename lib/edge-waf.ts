@@ -2,6 +2,7 @@ import { ArnFormat, Names, RemovalPolicy, Stack } from 'aws-cdk-lib';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as wafv2 from 'aws-cdk-lib/aws-wafv2';
 import { Construct } from 'constructs';
+import { NON_CANONICAL_PATH_REGEX } from '../lambdas/shared/contracts/canonical-path';
 import { isIpv6Cidr, type WafConfig } from './config/api-config';
 
 /** Headers WAF logs never show (redacted). */
@@ -31,6 +32,7 @@ export const WAF_RULE_NAMES = {
   ipAllowList: 'IpAllowList',
   geo: 'Geo',
   rateLimit: 'RateLimitPerIp',
+  nonCanonicalPath: 'NonCanonicalPath',
   authorizationHeaderSize: 'AuthorizationHeaderSize',
   bodySize: 'BodySize',
   ipReputation: 'AWSManagedRulesAmazonIpReputationList',
@@ -42,7 +44,7 @@ export const WAF_RULE_NAMES = {
 
 /**
  * A REGIONAL AWS WAF web ACL on a REST API stage: IP deny/allow lists and geo rules from config, a
- * rate-based rule per IP, size limits on the `Authorization` header and the body (bodies WAF cannot
+ * rate-based rule per IP, non-canonical request paths blocked, size limits on the `Authorization` header and the body (bodies WAF cannot
  * fully inspect are blocked), and the AWS managed rule groups (IP reputation, optional anonymous IP,
  * common, known bad inputs, SQL injection). Logs go to an `aws-waf-logs-*` log group with the
  * `Authorization`, `X-Api-Key` and `Cookie` headers redacted.
@@ -112,6 +114,16 @@ export class EdgeWaf extends Construct {
         aggregateKeyType: 'IP',
         limit: config.rateLimitPerIp.limit,
         evaluationWindowSec: config.rateLimitPerIp.windowSeconds,
+      },
+    });
+    // Paths that spell a route's literal segment differently (percent-encoded unreserved characters,
+    // empty segments) could be routed to a resource whose Deny their method ARN escapes; see
+    // lambdas/shared/contracts/canonical-path.ts.
+    addRule(WAF_RULE_NAMES.nonCanonicalPath, {
+      regexMatchStatement: {
+        fieldToMatch: { uriPath: {} },
+        regexString: NON_CANONICAL_PATH_REGEX,
+        textTransformations: [{ priority: 0, type: 'NONE' }],
       },
     });
     addRule(WAF_RULE_NAMES.authorizationHeaderSize, {

@@ -4,7 +4,8 @@ import type { PeerOptions, PeerRoute } from './peer-options';
  * The role check and policy a peer authorizer builds after its JWT library verified the token:
  * the same decision shape as ours (Allow for every route the caller may call, public ones included;
  * an explicit Deny for the others, `ANY` spelled out per method, because IAM's `*` also matches `/`;
- * stage-independent ARNs; a flat context), written the straightforward way, rebuilt per request.
+ * trailing-slash twins of literal-ending patterns; stage-independent ARNs; a flat context), written
+ * the straightforward way, rebuilt per request.
  */
 
 export interface PeerPolicy {
@@ -53,6 +54,10 @@ function allows(route: PeerRoute, roles: readonly string[], scopes: readonly str
   );
 }
 
+/** A pattern and its trailing-slash twin when its path ends in a literal (as ours: `/x/` is routed like `/x`). */
+const withTwin = (pattern: string): string[] =>
+  pattern.endsWith('*') || pattern.endsWith('/') ? [pattern] : [pattern, `${pattern}/`];
+
 /** `/orders/{id}` → `orders/*`, `/admin/{proxy+}` → `admin/*`. */
 const resourcePath = (path: string): string => path.slice(1).replace(/\{[A-Za-z0-9_]+\+?\}/g, '*');
 
@@ -71,12 +76,13 @@ export function buildPeerPolicy(
   const deny: string[] = [];
   for (const route of options.routes) {
     if (allows(route, roles, scopes)) {
-      allow.push(arn(route.method === 'ANY' ? '*' : route.method, route.path));
+      allow.push(...withTwin(arn(route.method === 'ANY' ? '*' : route.method, route.path)));
     } else if (route.method !== 'ANY') {
-      deny.push(arn(route.method, route.path));
+      deny.push(...withTwin(arn(route.method, route.path)));
     } else {
       const own = new Set(options.routes.filter((r) => r.path === route.path).map((r) => r.method));
-      for (const method of CONCRETE_METHODS) if (!own.has(method)) deny.push(arn(method, route.path));
+      for (const method of CONCRETE_METHODS)
+        if (!own.has(method)) deny.push(...withTwin(arn(method, route.path)));
     }
   }
   const statements = [

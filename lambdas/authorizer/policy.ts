@@ -48,6 +48,16 @@ const CONCRETE_METHODS = HTTP_METHODS.filter((m) => m !== 'ANY');
 const stageless = (arnPattern: string): string => `*/${arnPattern}`;
 
 /**
+ * A pattern and, when its path ends in a literal segment, the same pattern with one trailing slash:
+ * API Gateway routes `/orders/export/` to the `/orders/export` resource, and the method ARN may
+ * carry the slash, which the bare pattern would not match (while a sibling `/orders/{id}` Allow,
+ * `…/GET/orders/*`, would). A pattern ending in `*` or `/` already covers it.
+ */
+export function withTrailingSlash(pattern: string): string[] {
+  return pattern.endsWith('*') || pattern.endsWith('/') ? [pattern] : [pattern, `${pattern}/`];
+}
+
+/**
  * Builds the IAM policies the authorizer returns. API Gateway caches a policy per token and
  * re-evaluates it against every later method ARN, so a policy lists every route the principal may
  * call, stage-independent (`arn:…:{apiId}/*\/{METHOD}/{path}`), never only the current request.
@@ -56,6 +66,9 @@ const stageless = (arnPattern: string): string => `*/${arnPattern}`;
  * `/orders/1/secret`. Whenever the pattern of a route the principal may **not** call can match a
  * request an Allow matches, the policy gets an explicit Deny for it (Deny wins in IAM). A denied
  * `ANY` route is denied per method, leaving out methods that have their own rule on the same path.
+ *
+ * Every pattern whose path ends in a literal segment comes with its trailing-slash twin (see
+ * `withTrailingSlash`), Allow and Deny alike, so `/orders/export/` is decided like `/orders/export`.
  *
  * Known fail-closed corner: a Deny pattern can cover a more specific route the principal may call
  * (e.g. `ANY /admin/{proxy+}` denied and `GET /admin/status` allowed → the Deny `…/GET/admin/*`
@@ -66,7 +79,7 @@ const stageless = (arnPattern: string): string => `*/${arnPattern}`;
  * entitlements share one object, which callers must not mutate.
  */
 export class PolicyBuilder {
-  private readonly allowPattern: readonly string[];
+  private readonly allowPatterns: readonly (readonly string[])[];
   private readonly denyPatterns: readonly (readonly string[])[];
   private readonly overlapMemo = new Map<string, boolean>();
   /**
@@ -81,14 +94,16 @@ export class PolicyBuilder {
     routes: readonly CompiledRoute[],
     private readonly maxCachedPolicies = 256,
   ) {
-    this.allowPattern = routes.map((r) => stageless(r.arnPattern));
+    this.allowPatterns = routes.map((r) => withTrailingSlash(stageless(r.arnPattern)));
     this.denyPatterns = routes.map((route) => {
-      if (route.method !== 'ANY') return [stageless(route.arnPattern)];
+      if (route.method !== 'ANY') return withTrailingSlash(stageless(route.arnPattern));
       const ownMethods = new Set(
         routes.filter((r) => r.template === route.template && r.method !== 'ANY').map((r) => r.method),
       );
       const path = route.arnPattern.slice(route.arnPattern.indexOf('/'));
-      return CONCRETE_METHODS.filter((m) => !ownMethods.has(m)).map((m) => stageless(`${m}${path}`));
+      return CONCRETE_METHODS.filter((m) => !ownMethods.has(m)).flatMap((m) =>
+        withTrailingSlash(stageless(`${m}${path}`)),
+      );
     });
   }
 
@@ -119,8 +134,8 @@ export class PolicyBuilder {
 
   private compute(arnPrefix: string, allowed: readonly boolean[]): PolicyDocument {
     const allowPatterns = new Set<string>();
-    this.allowPattern.forEach((pattern, i) => {
-      if (allowed.at(i) === true) allowPatterns.add(pattern);
+    this.allowPatterns.forEach((patterns, i) => {
+      if (allowed.at(i) === true) for (const pattern of patterns) allowPatterns.add(pattern);
     });
     if (allowPatterns.size === 0) {
       return {

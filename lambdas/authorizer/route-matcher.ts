@@ -62,6 +62,11 @@ export function compileRoutes(rules: readonly RouteRule[]): CompiledRoute[] {
   });
 }
 
+/** The path without one trailing slash (`/orders/` → `/orders`); `/` and `…//` stay as they are. */
+export function withoutTrailingSlash(path: string): string {
+  return path.length > 1 && path.endsWith('/') && !path.endsWith('//') ? path.slice(0, -1) : path;
+}
+
 /** Splits a concrete request path (`/orders/42`) into segments; `/` has none. */
 export function splitRequestPath(path: string): string[] {
   const trimmed = path.startsWith('/') ? path.slice(1) : path;
@@ -108,14 +113,15 @@ export function compareSpecificity(a: CompiledRoute, b: CompiledRoute): number {
 
 /**
  * Finds the route rule API Gateway would select for a concrete method and path, or `undefined`
- * when none matches (deny by default).
+ * when none matches (deny by default). One trailing slash is ignored: API Gateway routes `/x/` to
+ * the `/x` resource (the policy covers both spellings, see `withTrailingSlash` in policy.ts).
  */
 export function matchRoute(
   routes: readonly CompiledRoute[],
   method: string,
   path: string,
 ): CompiledRoute | undefined {
-  const segments = splitRequestPath(path);
+  const segments = splitRequestPath(withoutTrailingSlash(path));
   let best: CompiledRoute | undefined;
   for (const route of routes) {
     if (route.method !== 'ANY' && route.method !== method) continue;

@@ -5,6 +5,7 @@ import {
   type GatewayCorsSettings,
   type GatewayResponseType,
 } from '../../lib/gateway-responses-spec';
+import { isCanonicalPath } from '../../lambdas/shared/contracts/canonical-path';
 import { rawHeaderPairs } from '../own-property';
 import { renderAccessLog, type ContextValues } from './access-log';
 import { AuthorizerResultCache } from './authorizer-cache';
@@ -266,6 +267,11 @@ export function createGateway(deps: GatewayDeps): Gateway {
     const path = queryAt < 0 ? request.url : request.url.slice(0, queryAt);
     const rawQuery = queryAt < 0 ? '' : request.url.slice(queryAt + 1);
     if (!path.startsWith('/')) return gatewayError('DEFAULT_4XX', 400);
+    // The stack's WAF rule NonCanonicalPath, the one WAF rule the local gateway applies.
+    if (!isCanonicalPath(path)) {
+      log['$context.waf.status'] = 403;
+      return gatewayError('WAF_FILTERED');
+    }
 
     const method = request.method.toUpperCase();
     const lookup = matchRoute(table, method, path);

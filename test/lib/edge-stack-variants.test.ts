@@ -122,13 +122,14 @@ describe('API keys chosen by the authorizer, WAF lists, geo and large bodies', (
     }
   });
 
-  it('orders the WAF rules: allow list, geo, rate, sizes, then the managed groups with the anonymous IP list', () => {
+  it('orders the WAF rules: allow list, geo, rate, non-canonical paths, sizes, then the managed groups with the anonymous IP list', () => {
     const [acl] = findResources(template, 'AWS::WAFv2::WebACL');
     const rules = acl![1].Rules as Record<string, any>[];
     expect(rules.map((r) => r.Name)).toEqual([
       WAF_RULE_NAMES.ipAllowList,
       WAF_RULE_NAMES.geo,
       WAF_RULE_NAMES.rateLimit,
+      WAF_RULE_NAMES.nonCanonicalPath,
       WAF_RULE_NAMES.authorizationHeaderSize,
       WAF_RULE_NAMES.bodySize,
       WAF_RULE_NAMES.ipReputation,

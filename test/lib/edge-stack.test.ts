@@ -5,6 +5,7 @@ import { ALLOWED_IDENTITY_VARIABLES } from '../../lib/access-log-format';
 import { GATEWAY_RESPONSE_TYPES } from '../../lib/gateway-responses-spec';
 import { BEARER_VALIDATION_REGEX } from '../../lib/identity-validation';
 import { WAF_RULE_NAMES } from '../../lib/edge-waf';
+import { NON_CANONICAL_PATH_REGEX } from '../../lambdas/shared/contracts/canonical-path';
 import type { EdgeStack } from '../../lib/edge-stack';
 import { exampleConfig, findResources, synthEdgeStack } from './edge-config-fixture';
 
@@ -370,13 +371,14 @@ describe('WAF', () => {
     });
   });
 
-  it('has the managed rule groups, the per-IP rate rule, the size limits and the deny list', () => {
+  it('has the managed rule groups, the per-IP rate rule, the non-canonical path rule, the size limits and the deny list', () => {
     const [acl] = findResources(template, 'AWS::WAFv2::WebACL');
     const rules = acl![1].Rules as Record<string, any>[];
     const names = rules.map((r) => r.Name);
     expect(names).toEqual([
       WAF_RULE_NAMES.ipDenyList,
       WAF_RULE_NAMES.rateLimit,
+      WAF_RULE_NAMES.nonCanonicalPath,
       WAF_RULE_NAMES.authorizationHeaderSize,
       WAF_RULE_NAMES.bodySize,
       WAF_RULE_NAMES.ipReputation,
@@ -389,6 +391,12 @@ describe('WAF', () => {
       AggregateKeyType: 'IP',
       Limit: 1000,
       EvaluationWindowSec: 300,
+    });
+    // Raw URI path, no decoding: the rule looks for percent-encoded unreserved characters as sent.
+    expect(byName[WAF_RULE_NAMES.nonCanonicalPath].Statement.RegexMatchStatement).toEqual({
+      FieldToMatch: { UriPath: {} },
+      RegexString: NON_CANONICAL_PATH_REGEX,
+      TextTransformations: [{ Priority: 0, Type: 'NONE' }],
     });
     expect(byName[WAF_RULE_NAMES.authorizationHeaderSize].Statement.SizeConstraintStatement).toMatchObject({
       FieldToMatch: { SingleHeader: { Name: 'authorization' } },

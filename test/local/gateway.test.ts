@@ -15,6 +15,10 @@ import {
 import { LOCAL_API } from '../../local/gateway/method-arn';
 import { evaluatePolicy } from '../../local/gateway/policy-evaluator';
 import type { ApiMethod } from '../../local/gateway/route-table';
+import { PolicyBuilder } from '../../lambdas/authorizer/policy';
+import { compileRoutes } from '../../lambdas/authorizer/route-matcher';
+import { allowedRoutes, allowedRoutesKey, entitlementsOf } from '../../lambdas/authorizer/rules';
+import { routeRuleSchema } from '../../lambdas/shared/config/authorizer-config';
 
 /**
  * The gateway's decision pipeline with an injected clock, a scripted authorizer (standing in for
@@ -366,5 +370,52 @@ describe('local gateway pipeline', () => {
       ),
       { numRuns: 200 },
     );
+  });
+});
+
+describe('other spellings of a path cannot reach a route the token may not call', () => {
+  // The real authorizer policy for a reader: /orders/{id} allowed, its literal siblings admin-only.
+  const rules = [
+    routeRuleSchema.parse({ method: 'GET', path: '/orders/{id}', anyRoles: ['reader'] }),
+    routeRuleSchema.parse({ method: 'GET', path: '/orders/{id}/secret', anyRoles: ['admin'] }),
+    routeRuleSchema.parse({ method: 'GET', path: '/orders/export', anyRoles: ['admin'] }),
+  ];
+  const compiled = compileRoutes(rules);
+  const allowed = allowedRoutes(compiled, entitlementsOf({ roles: ['reader'], scopes: [] }));
+  const policy = new PolicyBuilder(compiled).build(
+    'arn:aws:execute-api:local:000000000000:edgelocal1/',
+    allowed,
+    allowedRoutesKey(allowed),
+  );
+  const routes = rules.map((r) => route(r.method, r.path));
+
+  it.each<[string, number, string | undefined]>([
+    ['/orders/1', 200, '/orders/{id}'],
+    ['/orders/1/', 200, '/orders/{id}'],
+    ['/orders/1/secret', 403, undefined],
+    ['/orders/1/secret/', 403, undefined],
+    ['/orders/export', 403, undefined],
+    ['/orders/export/', 403, undefined],
+    ['/orders/%65xport', 403, undefined],
+    ['/orders/1/%73ecret', 403, undefined],
+    ['/orders//export', 403, undefined],
+    ['/orders/a%20b', 200, '/orders/{id}'],
+  ])('reader: GET %s → %i', async (path, status, resource) => {
+    const h = harness({
+      routes,
+      invokeAuthorizer: () => Promise.resolve({ principalId: 'reader', policyDocument: policy, context: {} }),
+    });
+    const res = await createGateway(h.deps).handle(req('GET', path, bearer('reader')));
+    expect(res.statusCode).toBe(status);
+    expect(h.events.map((e) => e.resource)).toEqual(resource === undefined ? [] : [resource]);
+  });
+
+  it('a percent-encoded unreserved character or an empty segment is refused like the WAF rule does (403, WAF_FILTERED), before the authorizer', async () => {
+    const h = harness({ routes });
+    const res = await createGateway(h.deps).handle(req('GET', '/orders/%65xport', bearer('reader')));
+    expect(res.statusCode).toBe(403);
+    expect(res.headers['x-amzn-ErrorType']).toBe('ForbiddenException');
+    expect(h.calls).toEqual([]);
+    expect(h.logs.at(-1)).toMatchObject({ status: '403', wafStatus: '403' });
   });
 });

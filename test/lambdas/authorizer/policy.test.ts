@@ -81,15 +81,19 @@ describe('PolicyBuilder', () => {
       Effect: 'Allow',
       Resource: [
         `${TEST_ARN_PREFIX}*/GET/orders`,
+        `${TEST_ARN_PREFIX}*/GET/orders/`,
         `${TEST_ARN_PREFIX}*/GET/orders/*`,
         `${TEST_ARN_PREFIX}*/GET/admin/status`,
+        `${TEST_ARN_PREFIX}*/GET/admin/status/`,
       ],
     });
     expect(deny?.Effect).toBe('Deny');
     expect(deny?.Resource).toEqual(
       expect.arrayContaining([
         `${TEST_ARN_PREFIX}*/GET/orders/*/secret`,
+        `${TEST_ARN_PREFIX}*/GET/orders/*/secret/`,
         `${TEST_ARN_PREFIX}*/GET/orders/special`,
+        `${TEST_ARN_PREFIX}*/GET/orders/special/`,
         `${TEST_ARN_PREFIX}*/DELETE/orders/*`,
       ]),
     );
@@ -98,14 +102,27 @@ describe('PolicyBuilder', () => {
 
   it.each<[string, string, string]>([
     ['GET', '/orders/1', 'allow'],
+    ['GET', '/orders/1/', 'allow'],
+    ['GET', '/orders/', 'allow'],
     ['GET', '/orders/1/secret', 'deny'],
+    ['GET', '/orders/1/secret/', 'deny'], // routed to /orders/{id}/secret; the Allow …/GET/orders/* matches it
     ['GET', '/orders/special', 'deny'],
+    ['GET', '/orders/special/', 'deny'],
     ['DELETE', '/orders/1', 'deny'],
     ['GET', '/admin/status', 'deny'], // the documented fail-closed corner (see below)
     ['POST', '/admin/status', 'deny'],
     ['GET', '/admin/users', 'deny'],
   ])('reader policy: %s %s → %s', (method, path, verdict) => {
     expect(evaluatePolicy(policyFor(['reader']), methodArnFor(method, path))).toBe(verdict);
+  });
+
+  it.each<[string, string, string]>([
+    ['GET', '/orders/special', 'allow'],
+    ['GET', '/orders/special/', 'allow'],
+    ['GET', '/orders/1/secret/', 'allow'],
+    ['GET', '/admin/users/', 'allow'],
+  ])('admin + reader policy, with and without a trailing slash: %s %s → %s', (method, path, verdict) => {
+    expect(evaluatePolicy(policyFor(['admin', 'reader']), methodArnFor(method, path))).toBe(verdict);
   });
 
   it('a denied ANY route is denied per method, leaving out methods with their own rule on the same path', () => {

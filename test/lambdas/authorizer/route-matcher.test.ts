@@ -84,7 +84,10 @@ describe('matchRoute (API Gateway resource selection)', () => {
     ['GET', '/admin/status', 'GET /admin/status'],
     ['POST', '/admin/status', 'ANY /admin/{proxy+}'],
     ['GET', '/', 'GET /'],
-  ])('happy flow: %s %s → %s', (method, path, expected) => {
+    ['GET', '/orders/special/', 'GET /orders/special'],
+    ['GET', '/orders/7/', 'GET /orders/{id}'],
+    ['DELETE', '/admin/a/', 'ANY /admin/{proxy+}'],
+  ])('happy flow (one trailing slash ignored): %s %s → %s', (method, path, expected) => {
     expect(pick(method, path)).toBe(expected);
   });
 
@@ -93,6 +96,8 @@ describe('matchRoute (API Gateway resource selection)', () => {
     ['GET', '/nothing'],
     ['GET', '/orders/7/other'],
     ['GET', '/admin'],
+    ['GET', '/orders//'],
+    ['GET', '//'],
     ['get', '/orders'],
   ])('deny by default: %s %s matches no rule', (method, path) => {
     expect(pick(method, path)).toBeUndefined();

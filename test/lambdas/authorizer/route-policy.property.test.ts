@@ -66,8 +66,9 @@ function requestArb(routes: readonly CompiledRoute[]): fc.Arbitrary<{ method: st
       fills: fc.array(fc.constantFrom(...LITERALS, 'x1', 'GET', 'secret'), { minLength: 6, maxLength: 6 }),
       greedyLength: fc.integer({ min: 1, max: 3 }),
       method: fc.constantFrom(...CONCRETE),
+      trailingSlash: fc.boolean(),
     })
-    .map(({ index, fills, greedyLength, method }) => {
+    .map(({ index, fills, greedyLength, method, trailingSlash }) => {
       const route = routes[index]!;
       const parts: string[] = [];
       route.segments.forEach((s, i) => {
@@ -75,7 +76,9 @@ function requestArb(routes: readonly CompiledRoute[]): fc.Arbitrary<{ method: st
         else if (s.kind === 'param') parts.push(fills[i]!);
         else parts.push(...fills.slice(i, i + greedyLength));
       });
-      return { method: route.method === 'ANY' ? method : route.method, path: `/${parts.join('/')}` };
+      // API Gateway routes `/x/` like `/x`; the method ARN may keep the slash.
+      const path = `/${parts.join('/')}${trailingSlash && parts.length > 0 ? '/' : ''}`;
+      return { method: route.method === 'ANY' ? method : route.method, path };
     });
 }
 
@@ -86,7 +89,10 @@ function deniedPatterns(routes: readonly CompiledRoute[], allowed: readonly bool
     .flatMap((r) => {
       const path = r.arnPattern.slice(r.arnPattern.indexOf('/'));
       const methods = r.method === 'ANY' ? CONCRETE : [r.method];
-      return methods.map((m) => `${TEST_ARN_PREFIX}*/${m}${path}`);
+      return methods.flatMap((m) => {
+        const pattern = `${TEST_ARN_PREFIX}*/${m}${path}`;
+        return /[*/]$/.test(pattern) ? [pattern] : [pattern, `${pattern}/`];
+      });
     });
 }
 
@@ -110,7 +116,8 @@ describe('route matcher × policy', () => {
           const policy = new PolicyBuilder(routes).build(TEST_ARN_PREFIX, allowed, allowedRoutesKey(allowed));
           const denies = deniedPatterns(routes, allowed);
           for (const { method, path } of requests) {
-            const route = matchRoute(routes, method, path);
+            const routed = path.length > 1 && path.endsWith('/') ? path.slice(0, -1) : path;
+            const route = matchRoute(routes, method, routed);
             if (route === undefined) continue; // API Gateway routes only to configured resources
             const arn = methodArnFor(method, path, stage);
             const verdict = evaluatePolicy(policy, arn);
