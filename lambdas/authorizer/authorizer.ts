@@ -18,7 +18,7 @@ import {
 } from './errors';
 import { parseAuthorizerEvent, type AuthorizerRequest } from './events';
 import type { RevocationCheck, RevocationSubject } from './revocation-check';
-import { HttpFetcher } from './http-fetcher';
+import { HttpFetcher, loggableUrl } from './http-fetcher';
 import { toAuthorizerError } from './library-errors';
 import { PolicyBuilder, type PolicyDocument } from './policy';
 import { RestTargetResolver } from './rest-target';
@@ -150,7 +150,8 @@ export class Authorizer {
       for (const failure of failures) {
         this.logger.warn('JWKS pre-load failed; keys will be fetched on demand', {
           reason: 'jwks_unavailable',
-          jwksSource: failure.cacheKey,
+          // Origin and path only: no query string, fragment or user info reaches the log.
+          jwksSource: loggableUrl(failure.cacheKey),
           errorName: failure.error instanceof Error ? failure.error.name : 'unknown',
         });
       }

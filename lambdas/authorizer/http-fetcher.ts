@@ -19,6 +19,33 @@ export function isFetchableUrl(value: string): boolean {
   return url.protocol === 'http:' && LOOPBACK_HOSTS.has(url.hostname);
 }
 
+/**
+ * Whether a `jwks_uri` found in an issuer's OIDC discovery metadata may be fetched: https only.
+ * Plain http is left to an issuer that is itself plain http on loopback (the local identity provider,
+ * tests), and then only on the issuer's own origin (scheme, host and port). Tampered metadata can
+ * therefore never steer the authorizer to a plain-http service on its host, such as the Lambda
+ * Runtime API on http://127.0.0.1:9001.
+ */
+export function isFetchableDiscoveredJwksUri(jwksUri: string, issuer: string): boolean {
+  if (!isFetchableUrl(jwksUri)) return false;
+  const url = new URL(jwksUri);
+  if (url.protocol === 'https:') return true;
+  if (!isFetchableUrl(issuer)) return false;
+  const issuerUrl = new URL(issuer);
+  return issuerUrl.protocol === 'http:' && issuerUrl.origin === url.origin;
+}
+
+/**
+ * A fetched URL as it may appear in a log line or an error message: origin and path only. The query
+ * string and fragment (where an `access_token` may hide) and any user info are dropped.
+ */
+export function loggableUrl(value: string): string {
+  if (!URL.canParse(value)) return '(not a URL)';
+  const url = new URL(value);
+  if (url.protocol !== 'https:' && url.protocol !== 'http:') return '(not an http(s) URL)';
+  return `${url.origin}${url.pathname}`;
+}
+
 export interface HttpFetcherOptions {
   /** Whole-request timeout in milliseconds (connect + response). */
   readonly timeoutMs: number;
@@ -41,8 +68,12 @@ export class HttpFetcher implements Fetcher {
   }
 
   fetch(uri: string): Promise<ArrayBuffer> {
+    // Errors name the URL without query, fragment or user info: their messages may reach a log line.
+    const shown = loggableUrl(uri);
     if (!isFetchableUrl(uri)) {
-      return Promise.reject(new NonRetryableFetchError(uri, 'only https (or http on loopback) is fetched'));
+      return Promise.reject(
+        new NonRetryableFetchError(shown, 'only https (or http on loopback), without user info, is fetched'),
+      );
     }
     const send = uri.startsWith('https:') ? httpsRequest : httpRequest;
     return new Promise<ArrayBuffer>((resolve, reject) => {
@@ -64,7 +95,7 @@ export class HttpFetcher implements Fetcher {
         (res: IncomingMessage) => {
           if (res.statusCode !== 200) {
             res.resume();
-            finish(new NonRetryableFetchError(uri, `status code ${String(res.statusCode)}, expected 200`));
+            finish(new NonRetryableFetchError(shown, `status code ${String(res.statusCode)}, expected 200`));
             return;
           }
           const chunks: Buffer[] = [];
@@ -72,7 +103,7 @@ export class HttpFetcher implements Fetcher {
           res.on('data', (chunk: Buffer) => {
             size += chunk.length;
             if (size > this.maxBodyBytes) {
-              finish(new NonRetryableFetchError(uri, `response larger than ${this.maxBodyBytes} bytes`));
+              finish(new NonRetryableFetchError(shown, `response larger than ${this.maxBodyBytes} bytes`));
               return;
             }
             chunks.push(chunk);
@@ -81,16 +112,16 @@ export class HttpFetcher implements Fetcher {
             finish(undefined, Buffer.concat(chunks));
           });
           res.on('error', (error) => {
-            finish(new FetchError(uri, error.message));
+            finish(new FetchError(shown, error.message));
           });
         },
       );
       const timer = setTimeout(() => {
-        finish(new FetchError(uri, `timed out after ${this.timeoutMs} ms`));
+        finish(new FetchError(shown, `timed out after ${this.timeoutMs} ms`));
       }, this.timeoutMs);
       timer.unref();
       req.on('error', (error) => {
-        finish(new FetchError(uri, error.message));
+        finish(new FetchError(shown, error.message));
       });
       req.end();
     });

@@ -8,7 +8,7 @@ import {
 } from 'aws-jwt-verify/error';
 import { isJsonObject, safeJsonParse } from 'aws-jwt-verify/safe-json-parse';
 import type { JwtHeader, JwtPayload } from 'aws-jwt-verify/jwt-model';
-import { isFetchableUrl } from './http-fetcher';
+import { isFetchableDiscoveredJwksUri, loggableUrl } from './http-fetcher';
 import { JwksUnavailableError, UnknownKeyError } from './errors';
 
 /** Where the keys of one cache entry come from. */
@@ -62,7 +62,8 @@ function parseJson(body: ArrayBuffer): unknown {
  *   entry per `unknownKidRefetchIntervalSeconds`; every other unknown `kid` fails at once.
  * - **Pinned sets** (`kind: 'pinned'`) are never fetched.
  * - **OIDC discovery**: the JWKS URL is resolved from the issuer's metadata (whose `issuer` must equal
- *   the configured issuer exactly) on the first fetch, then remembered.
+ *   the configured issuer exactly, and whose `jwks_uri` must be https, or plain http on the origin of
+ *   an issuer that is itself plain http on loopback) on the first fetch, then remembered.
  *
  * Concurrent fetches of one entry share a single request.
  */
@@ -105,8 +106,7 @@ export class RefreshingJwksCache implements JwksCache {
   async getJwks(jwksUri: string): Promise<Jwks> {
     const entry = this.entry(jwksUri);
     if (entry.source.kind === 'pinned') {
-      if (entry.jwks === undefined)
-        throw new JwksNotAvailableInCacheError(`pinned JWKS ${jwksUri} not loaded`);
+      if (entry.jwks === undefined) throw new JwksNotAvailableInCacheError('pinned JWKS not loaded');
       return entry.jwks;
     }
     return this.fetchEntry(jwksUri, entry);
@@ -123,7 +123,8 @@ export class RefreshingJwksCache implements JwksCache {
       throw new JwtWithoutValidKidError('JWT header does not have a valid kid');
     }
     const jwks = this.entry(jwksUri).jwks;
-    if (jwks === undefined) throw new JwksNotAvailableInCacheError(`JWKS ${jwksUri} not yet available`);
+    if (jwks === undefined)
+      throw new JwksNotAvailableInCacheError(`JWKS ${loggableUrl(jwksUri)} not yet available`);
     const jwk = findJwkInJwks(jwks, kid);
     if (jwk === undefined) throw new KidNotFoundInJwksError('kid not found in the JWKS');
     return jwk;
@@ -250,8 +251,11 @@ export class RefreshingJwksCache implements JwksCache {
     if (advertised !== issuer) {
       throw new JwksValidationError('OpenID metadata issuer does not equal the configured issuer');
     }
-    if (typeof jwksUri !== 'string' || !isFetchableUrl(jwksUri)) {
-      throw new JwksValidationError('OpenID metadata jwks_uri is missing or not an https URL');
+    // https only; plain http only on the origin of an issuer that is itself plain http on loopback.
+    if (typeof jwksUri !== 'string' || !isFetchableDiscoveredJwksUri(jwksUri, issuer)) {
+      throw new JwksValidationError(
+        "OpenID metadata jwks_uri is missing or not an https URL (plain http only on a loopback issuer's own origin)",
+      );
     }
     return jwksUri;
   }
@@ -259,7 +263,7 @@ export class RefreshingJwksCache implements JwksCache {
   private entry(jwksUri: string): Entry {
     const entry = this.entries.get(jwksUri);
     if (entry === undefined)
-      throw new JwksNotAvailableInCacheError(`no key source registered for ${jwksUri}`);
+      throw new JwksNotAvailableInCacheError(`no key source registered for ${loggableUrl(jwksUri)}`);
     return entry;
   }
 }

@@ -33,8 +33,10 @@ export const httpsUrl = z
   .register(z.globalRegistry, { description: 'An absolute https:// URL.' });
 
 /**
- * An http(s) URL. Plain http is accepted only for loopback hosts, so that the local identity
- * provider works offline; anything reachable over a network must use https.
+ * An http(s) URL the authorizer fetches (a JWKS, or an issuer's discovery metadata). Plain http is
+ * accepted only for loopback hosts, so that the local identity provider works offline; anything
+ * reachable over a network must use https. A user name or password is refused: the fetcher never
+ * sends one, so such a URL could only fail at cold start, and JWKS endpoints are public anyway.
  */
 const fetchUrl = z.url({ error: 'must be an absolute URL', abort: true }).check(
   z.refine(
@@ -46,6 +48,17 @@ const fetchUrl = z.url({ error: 'must be an absolute URL', abort: true }).check(
       return url.protocol === 'http:' && ['127.0.0.1', 'localhost', '[::1]'].includes(url.hostname);
     },
     { error: 'must use https:// (plain http:// is allowed only for 127.0.0.1, localhost or [::1])' },
+  ),
+  z.refine(
+    (value) => {
+      if (!URL.canParse(value)) return false;
+      const url = new URL(value);
+      return url.username === '' && url.password === '';
+    },
+    {
+      error:
+        'must not contain a user name or password (user:pass@): put credentials nowhere in the URL; JWKS endpoints are public',
+    },
   ),
 );
 

@@ -1,6 +1,11 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { HttpFetcher, isFetchableUrl } from '../../../lambdas/authorizer/http-fetcher';
+import {
+  HttpFetcher,
+  isFetchableDiscoveredJwksUri,
+  isFetchableUrl,
+  loggableUrl,
+} from '../../../lambdas/authorizer/http-fetcher';
 import { toAuthorizerError } from '../../../lambdas/authorizer/library-errors';
 import { FetchError, JwtExpiredError, JwtInvalidSignatureError, JwtParseError } from 'aws-jwt-verify/error';
 
@@ -17,6 +22,42 @@ describe('isFetchableUrl', () => {
     ['not a url', false],
   ])('%s → %s', (url, expected) => {
     expect(isFetchableUrl(url)).toBe(expected);
+  });
+});
+
+describe('isFetchableDiscoveredJwksUri (a jwks_uri from discovery metadata)', () => {
+  it.each<[string, string, boolean]>([
+    ['https://idp.example.com/jwks', 'https://idp.example.com', true],
+    ['https://keys.example.net/jwks', 'https://idp.example.com', true],
+    ['https://idp.example.com/jwks', 'http://127.0.0.1:8080', true],
+    ['http://127.0.0.1:8080/jwks', 'http://127.0.0.1:8080/realms/x', true],
+    ['http://localhost:8080/jwks', 'http://localhost:8080', true],
+    ['http://[::1]:8080/jwks', 'http://[::1]:8080', true],
+    ['http://127.0.0.1:9001/2018-06-01/runtime/invocation/next', 'https://idp.example.com', false],
+    ['http://localhost:9001/jwks', 'https://idp.example.com', false],
+    ['http://[::1]:9001/jwks', 'https://idp.example.com', false],
+    ['http://127.0.0.1:9001/jwks', 'http://127.0.0.1:8080', false],
+    ['http://127.0.0.1:8080/jwks', 'http://localhost:8080', false],
+    ['http://idp.example.com/jwks', 'http://idp.example.com', false],
+    ['https://user:pass@idp.example.com/jwks', 'https://idp.example.com', false],
+    ['not a url', 'https://idp.example.com', false],
+  ])('%s for issuer %s → %s', (jwksUri, issuer, expected) => {
+    expect(isFetchableDiscoveredJwksUri(jwksUri, issuer)).toBe(expected);
+  });
+});
+
+describe('loggableUrl: origin and path only', () => {
+  it.each<[string, string]>([
+    ['https://idp.example.com/jwks', 'https://idp.example.com/jwks'],
+    ['https://idp.example.com/jwks?access_token=secret', 'https://idp.example.com/jwks'],
+    ['https://idp.example.com/jwks#secret', 'https://idp.example.com/jwks'],
+    ['https://user:secret@idp.example.com:8443/a/b', 'https://idp.example.com:8443/a/b'],
+    ['http://[::1]:8080/jwks?x=secret', 'http://[::1]:8080/jwks'],
+    ['pinned:https://idp.example.com?secret', '(not an http(s) URL)'],
+    ['not a url secret', '(not a URL)'],
+  ])('%s → %s', (url, expected) => {
+    expect(loggableUrl(url)).toBe(expected);
+    expect(loggableUrl(url)).not.toContain('secret');
   });
 });
 

@@ -149,6 +149,36 @@ describe('RefreshingJwksCache', () => {
     await expect(cache.getJwks(plainDiscovery)).rejects.toThrow(/jwks_uri/);
   });
 
+  // Tampered metadata must not steer the authorizer to a plain-http service on the Lambda host (the
+  // Runtime API listens on http://127.0.0.1:9001). Plain http is left only to an issuer that is itself
+  // plain http on loopback (the local identity provider, tests), and only on the issuer's own origin.
+  it.each<[string, string, string]>([
+    ['https://idp.example.com/realms/x', 'https://idp.example.com/realms/x/certs', 'ok'],
+    ['https://idp.example.com/realms/x', 'https://keys.example.net/jwks', 'ok'],
+    [
+      'https://idp.example.com/realms/x',
+      'http://127.0.0.1:9001/2018-06-01/runtime/invocation/next',
+      'jwks_unavailable',
+    ],
+    ['https://idp.example.com/realms/x', 'http://localhost:9001/jwks', 'jwks_unavailable'],
+    ['https://idp.example.com/realms/x', 'http://[::1]:9001/jwks', 'jwks_unavailable'],
+    ['https://idp.example.com/realms/x', 'http://idp.example.com/jwks', 'jwks_unavailable'],
+    ['https://idp.example.com/realms/x', 'https://user:pass@idp.example.com/jwks', 'jwks_unavailable'],
+    ['http://127.0.0.1:8080/realms/x', 'http://127.0.0.1:8080/realms/x/certs', 'ok'],
+    ['http://localhost:8080', 'http://localhost:8080/jwks', 'ok'],
+    ['http://[::1]:8080', 'http://[::1]:8080/jwks', 'ok'],
+    ['http://127.0.0.1:8080', 'https://idp.example.com/jwks', 'ok'],
+    ['http://127.0.0.1:8080', 'http://127.0.0.1:9001/2018-06-01/runtime/invocation/next', 'jwks_unavailable'],
+    ['http://127.0.0.1:8080', 'http://localhost:8080/jwks', 'jwks_unavailable'],
+  ])('discovery: issuer %s, metadata jwks_uri %s → %s', async (issuer, jwksUri, expected) => {
+    const discovery = discoveryUrlFor(issuer);
+    fetcher.documents.set(discovery, { issuer, jwks_uri: jwksUri });
+    fetcher.documents.set(jwksUri, jwksOf(a));
+    cache.register(discovery, { kind: 'discovery', issuer, discoveryUrl: discovery });
+    expect(await reasonOf(cache.getJwk(discovery, jwt('a')))).toBe(expected);
+    expect(fetcher.calls).toEqual(expected === 'ok' ? [discovery, jwksUri] : [discovery]);
+  });
+
   it('a document that is not a JWKS is refused', async () => {
     fetcher.documents.set(URI, { keys: 'nope' });
     await expect(cache.getJwks(URI)).rejects.toThrow();

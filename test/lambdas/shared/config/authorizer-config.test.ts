@@ -167,6 +167,56 @@ describe('authorizer config schema (zod/mini)', () => {
     // The bare fallback is "Invalid input"; each message must say more than that.
     for (const message of messages) expect(message.length).toBeGreaterThan('Invalid input'.length + 5);
   });
+
+  // HttpFetcher never fetches a URL with user info, so such a document could only fail at cold start
+  // (and its pre-load warning used to log the password): the schema refuses it in every fetched URL.
+  it.each<[string, string, Change]>([
+    [
+      'a jwksUri with user and password',
+      'issuers[0].jwksUri',
+      (c) => (c.issuers[0].jwksUri = 'https://user:pass@idp.example.com/jwks'),
+    ],
+    [
+      'a jwksUri with a user only',
+      'issuers[0].jwksUri',
+      (c) => (c.issuers[0].jwksUri = 'https://user@idp.example.com/jwks'),
+    ],
+    [
+      'a jwksUri with a password only',
+      'issuers[0].jwksUri',
+      (c) => (c.issuers[0].jwksUri = 'https://:pass@idp.example.com/jwks'),
+    ],
+    [
+      'a loopback http jwksUri with user info',
+      'issuers[0].jwksUri',
+      (c) => (c.issuers[0].jwksUri = 'http://user:pass@127.0.0.1:8080/jwks'),
+    ],
+    [
+      'a discovery issuer with user info (its metadata URL is fetched)',
+      'issuers[0].issuer',
+      (c) => {
+        delete c.issuers[0].jwksUri;
+        c.issuers[0].discovery = true;
+        c.issuers[0].issuer = 'https://user:pass@idp.example.com';
+      },
+    ],
+    [
+      'an issuer with user info',
+      'issuers[0].issuer',
+      (c) => (c.issuers[0].issuer = 'https://user:pass@idp.example.com'),
+    ],
+  ])('error flow: %s → ConfigError at %s', (_label, path, change) => {
+    const raw = structuredClone(valid()) as Record<string, any>;
+    change(raw);
+    const error = errorOf(raw);
+    expect(error?.issues.map((i) => i.path)).toEqual([path]);
+  });
+
+  it('happy flow: a jwksUri with a query string is accepted (the logs show only origin and path)', () => {
+    const raw = structuredClone(valid()) as Record<string, any>;
+    raw.issuers[0].jwksUri = `${ISSUER}/jwks?tenant=a`;
+    expect(errorOf(raw)).toBeUndefined();
+  });
 });
 
 describe('the edge schema (classic zod) holds the mini authorizer schema', () => {
