@@ -8,6 +8,7 @@
  *   # … add --send to perform the request, and --jwks URL|FILE to verify the response signature.
  */
 import { readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { ResponseVerificationError } from '../client/errors';
 import { signRequest, type SignedRequest } from '../client/sign-request';
@@ -33,12 +34,21 @@ export function shellQuote(value: string): string {
   return `'${value.replace(/'/g, `'"'"'`)}'`;
 }
 
-/** `curl …` for a signed request. */
-export function curlCommand(signed: SignedRequest): string {
+/**
+ * `curl …` for a signed request. A body read from a file (`dataFile`) is sent from that file
+ * (`--data-binary @FILE`, byte for byte, whatever its encoding), so the file must not change before
+ * curl runs; an inline body (`--data` text) is printed inline.
+ */
+export function curlCommand(signed: SignedRequest, options: { readonly dataFile?: string } = {}): string {
   const parts = ['curl', '-sS', '-i', '-X', signed.method, shellQuote(signed.url)];
   for (const [name, value] of Object.entries(signed.headers))
     parts.push('-H', shellQuote(`${name}: ${value}`));
-  if (signed.body !== undefined) parts.push('--data-binary', shellQuote(signed.body.toString('utf8')));
+  if (signed.body !== undefined) {
+    parts.push(
+      '--data-binary',
+      shellQuote(options.dataFile === undefined ? signed.body.toString('utf8') : `@${options.dataFile}`),
+    );
+  }
   return parts.join(' ');
 }
 
@@ -117,7 +127,8 @@ export async function runSign(argv: readonly string[], io: SignCliIo): Promise<n
       ...(values.coverage === undefined ? {} : { coverage: values.coverage }),
     });
     if (values.send !== true) {
-      io.out(curlCommand(signed));
+      const dataFile = values['data-file'];
+      io.out(curlCommand(signed, dataFile === undefined ? {} : { dataFile: resolve(dataFile) }));
       return 0;
     }
     const response = await io.fetch(signed.url, {

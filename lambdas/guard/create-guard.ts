@@ -22,6 +22,13 @@ import { checkRequestSignature, type VerifiedRequestSignature } from './signatur
 export interface GuardDeps {
   /** DynamoDB client (AWS, or dynalite locally). Nonces and client keys live there. */
   readonly dynamo: DynamoDBClient;
+  /**
+   * Client for the nonce PutItem only. It must make a single attempt (`maxAttempts: 1`): when a
+   * written nonce's response is lost, a retry finds that very item and would reject a legitimate
+   * first request as a replay; with one attempt it is a 503 and the client signs again.
+   * @default dynamo (give a separate client when `dynamo` retries)
+   */
+  readonly nonceDynamo?: DynamoDBClient;
   readonly tables: {
     /** Nonce table name (NONCE_TABLE_NAME). */
     readonly nonces: string;
@@ -68,7 +75,7 @@ export function createGuard(config: GuardConfig, deps: GuardDeps): GuardHandler 
     config.signatures.keyCacheTtlSeconds,
     clock,
   );
-  const nonces = new DynamoNonceStore(deps.dynamo, deps.tables.nonces, nowSeconds);
+  const nonces = new DynamoNonceStore(deps.nonceDynamo ?? deps.dynamo, deps.tables.nonces, nowSeconds);
   const contexts = new WeakMap<APIGatewayProxyEvent, GuardLogContext>();
 
   async function guard(event: APIGatewayProxyEvent): Promise<APIGatewayProxyResult> {
@@ -137,10 +144,12 @@ export function createGuard(config: GuardConfig, deps: GuardDeps): GuardHandler 
       if (cause instanceof GuardError) throw cause;
       throw new BackendFailureError('backend failed', { cause });
     }
-    logger.info('guard accepted request', { ...context, status: result.statusCode, signed: route.signed });
+    // The backend has run: a later failure (response signing) is logged with its status.
+    context.backendStatus = result.statusCode;
     if (route.signResponse && verified !== undefined) {
-      return signProxyResponse(result, request, verified, deps.responseSigner, nowSeconds());
+      result = await signProxyResponse(result, request, verified, deps.responseSigner, nowSeconds());
     }
+    logger.info('guard accepted request', { ...context, status: result.statusCode, signed: route.signed });
     return result;
   }
 

@@ -13,6 +13,8 @@ export interface GuardLogContext {
   sub?: string;
   clientId?: string;
   keyId?: string;
+  /** The backend's status code, once the backend has answered (it may have acted on the request). */
+  backendStatus?: number;
 }
 
 /**

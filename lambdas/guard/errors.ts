@@ -1,6 +1,9 @@
 import type { Problem } from '../shared/backend-http/responses';
 
-/** Why a request signature was rejected (logged; the client sees a generic 401). */
+/**
+ * Why a request signature was rejected: sent as the `code` of the 401 problem document (listed in
+ * docs/guard.md) and logged; only the finer `logDetail` stays in the log.
+ */
 export const SIGNATURE_REASONS = [
   'sig_missing',
   'sig_invalid',
@@ -100,7 +103,7 @@ export class SchemaViolationError extends GuardError {
   }
 }
 
-/** 401: the request signature was missing or rejected; `reason` says why (logged, not sent). */
+/** 401: the request signature was missing or rejected; `reason` says why (sent as `code`, and logged). */
 export class SignatureRejectedError extends GuardError {
   override readonly name = 'SignatureRejectedError';
   readonly status = 401;
@@ -130,7 +133,11 @@ export class RouteNotGuardedError extends GuardError {
   readonly detail = 'No such resource or method.';
 }
 
-/** 503: a dependency (DynamoDB, KMS) failed; the guard fails closed and the backend is not called. */
+/**
+ * 503: a dependency (DynamoDB, KMS) failed; the guard fails closed. A DynamoDB failure comes before
+ * the backend is called; a KMS failure while signing the response comes after it (no unsigned
+ * response is sent on a signed route).
+ */
 export class DependencyUnavailableError extends GuardError {
   override readonly name = 'DependencyUnavailableError';
   readonly reason = 'dependency_unavailable';
@@ -145,7 +152,10 @@ export class DependencyUnavailableError extends GuardError {
   }
 }
 
-/** 502: the backend failed or returned something that is not a proxy result. */
+/**
+ * 502: the backend failed, returned something that is not a proxy result, or returned a response
+ * the guard cannot sign (a covered header such as `Content-Type` outside visible ASCII).
+ */
 export class BackendFailureError extends GuardError {
   override readonly name = 'BackendFailureError';
   readonly reason = 'backend_failure';

@@ -33,6 +33,9 @@ const sdk = { maxAttempts: 2, requestHandler: { connectionTimeout: 1000, request
 
 export const handler = createGuard(config, {
   dynamo: new DynamoDBClient(sdk),
+  // The nonce PutItem is never retried: a retry after a lost response would find its own write
+  // and answer 401 replay to a legitimate request (see nonce-store.ts). One attempt: 503 instead.
+  nonceDynamo: new DynamoDBClient({ ...sdk, maxAttempts: 1 }),
   tables: {
     nonces: requiredEnv(GUARD_NONCE_TABLE_ENV),
     clientKeys: requiredEnv(GUARD_CLIENT_KEY_TABLE_ENV),

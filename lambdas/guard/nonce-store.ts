@@ -17,6 +17,15 @@ export interface NonceStore {
  * Nonces in the nonce table: a conditional PutItem (`attribute_not_exists(pk)`) so that of any number
  * of concurrent copies exactly one succeeds. `expiresAt` is the table's TTL attribute.
  * Key ids never contain `|` (see keyIdSchema), so `keyid|nonce` is unambiguous.
+ *
+ * The client must make a single attempt (`maxAttempts: 1`). If the item is written but the answer
+ * is lost (connection reset, timeout), an SDK retry meets the item this very call wrote, fails the
+ * condition and would turn a legitimate first request into a replay (401). With one attempt the
+ * lost answer is a DependencyUnavailableError (503): fail closed, the backend is not called, and
+ * the client signs again with a new nonce (the consumed one stays consumed). Telling our own write
+ * apart (a per-claim id read back through `ReturnValuesOnConditionCheckFailure: 'ALL_OLD'`) would
+ * let the request through instead, but dynalite, the DynamoDB the tests run against, does not
+ * return the old item, so that path could not be tested here.
  */
 export class DynamoNonceStore implements NonceStore {
   constructor(

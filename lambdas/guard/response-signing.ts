@@ -1,8 +1,10 @@
 import type { APIGatewayProxyResult } from 'aws-lambda';
 import { component } from '../shared/http-signatures/components';
 import { contentDigestHeader } from '../shared/http-signatures/content-digest';
+import { ComponentError } from '../shared/http-signatures/errors';
 import { headerMap, type HttpRequestParts } from '../shared/http-signatures/message';
 import { createMessageSignature } from '../shared/http-signatures/message-signature';
+import { BackendFailureError } from './errors';
 import type { ResponseSigner } from './response-signer';
 import type { VerifiedRequestSignature } from './signature-check';
 
@@ -11,35 +13,49 @@ export const RESPONSE_SIGNATURE_LABEL = 'guard';
 
 const OWNED_HEADERS = new Set(['content-digest', 'signature', 'signature-input']);
 
-function stringHeaders(headers: APIGatewayProxyResult['headers']): Record<string, string> {
-  const out: Record<string, string> = {};
-  for (const [name, value] of Object.entries(headers ?? {})) {
-    if (OWNED_HEADERS.has(name.toLowerCase())) continue;
-    Object.defineProperty(out, name, {
-      value: String(value),
-      enumerable: true,
-      writable: true,
-      configurable: true,
-    });
-  }
-  return out;
+function setOwn<T>(record: Record<string, T>, name: string, value: T): void {
+  Object.defineProperty(record, name, { value, enumerable: true, writable: true, configurable: true });
 }
 
-function stringMultiHeaders(
-  headers: APIGatewayProxyResult['multiValueHeaders'],
-): Record<string, string[]> | undefined {
-  if (headers === undefined) return undefined;
-  const out: Record<string, string[]> = {};
-  for (const [name, values] of Object.entries(headers)) {
-    if (OWNED_HEADERS.has(name.toLowerCase())) continue;
-    Object.defineProperty(out, name, {
-      value: values.map((v) => String(v)),
-      enumerable: true,
-      writable: true,
-      configurable: true,
-    });
+/** A backend's response headers after the merge: every name is in exactly one of the two maps. */
+export interface MergedProxyHeaders {
+  /** Names with one value that the backend set in `headers` only. */
+  readonly headers: Record<string, string>;
+  /** Names the backend set in `multiValueHeaders`, or with more than one value. */
+  readonly multiValueHeaders: Record<string, string[]>;
+}
+
+/**
+ * Merges a proxy result's `headers` and `multiValueHeaders` the way API Gateway does, and exactly as
+ * the local gateway does (local/gateway/integration-response.ts): per name, case-insensitively, the
+ * `multiValueHeaders` values first, then the `headers` value when it is not already there; a value
+ * is never repeated; the name keeps its first spelling. The result holds each name once, so any
+ * gateway merge of it is the identity and what the guard signs is what the client receives. The
+ * guard-owned `Content-Digest`, `Signature` and `Signature-Input` a backend sets are dropped.
+ */
+export function mergeProxyHeaders(
+  result: Pick<APIGatewayProxyResult, 'headers' | 'multiValueHeaders'>,
+): MergedProxyHeaders {
+  const merged = new Map<string, { name: string; values: string[]; multi: boolean }>();
+  const add = (name: string, value: unknown, multi: boolean): void => {
+    const key = name.toLowerCase();
+    if (OWNED_HEADERS.has(key)) return;
+    const entry = merged.get(key) ?? { name, values: [], multi };
+    const text = String(value);
+    if (!entry.values.includes(text)) entry.values.push(text);
+    merged.set(key, entry);
+  };
+  for (const [name, values] of Object.entries(result.multiValueHeaders ?? {}))
+    for (const value of values) add(name, value, true);
+  for (const [name, value] of Object.entries(result.headers ?? {})) add(name, value, false);
+
+  const headers: Record<string, string> = {};
+  const multiValueHeaders: Record<string, string[]> = {};
+  for (const { name, values, multi } of merged.values()) {
+    if (multi || values.length > 1) setOwn(multiValueHeaders, name, values);
+    else setOwn(headers, name, values[0] ?? '');
   }
-  return out;
+  return { headers, multiValueHeaders };
 }
 
 /**
@@ -47,6 +63,11 @@ function stringMultiHeaders(
  * a signature labelled `guard` over `@status`, `content-digest`, `content-type` (when present),
  * `"@method";req` and `"signature";req;key="<request label>"`, which binds the response to the
  * exact request signature. A backend cannot set these headers itself: its values are dropped.
+ *
+ * The backend's two header maps are merged first ({@link mergeProxyHeaders}) and only the merged
+ * maps are returned, so the signed `content-type` is exactly the one the client receives.
+ * A covered backend header that cannot go into a signature base (a `Content-Type` with a value
+ * outside visible ASCII, or a line break) is the backend's fault: BackendFailureError (502).
  */
 export async function signProxyResponse(
   result: APIGatewayProxyResult,
@@ -57,8 +78,7 @@ export async function signProxyResponse(
 ): Promise<APIGatewayProxyResult> {
   const body =
     result.isBase64Encoded === true ? Buffer.from(result.body, 'base64') : Buffer.from(result.body, 'utf8');
-  const headers = stringHeaders(result.headers);
-  const multiValueHeaders = stringMultiHeaders(result.multiValueHeaders);
+  const { headers, multiValueHeaders } = mergeProxyHeaders(result);
   headers['Content-Digest'] = contentDigestHeader(body, ['sha-256']);
   const responseHeaders = headerMap(multiValueHeaders, headers);
 
@@ -69,18 +89,30 @@ export async function signProxyResponse(
     component('signature', { req: true, key: verified.label }),
   );
 
-  const signature = await createMessageSignature({
-    subject: { kind: 'response', response: { status: result.statusCode, headers: responseHeaders }, request },
-    label: RESPONSE_SIGNATURE_LABEL,
-    components,
-    params: { created: nowSeconds, keyid: await signer.keyId(), alg: signer.algorithm },
-    sign: (base) => signer.sign(base),
-  });
+  const keyid = await signer.keyId();
+  let signature;
+  try {
+    signature = await createMessageSignature({
+      subject: {
+        kind: 'response',
+        response: { status: result.statusCode, headers: responseHeaders },
+        request,
+      },
+      label: RESPONSE_SIGNATURE_LABEL,
+      components,
+      params: { created: nowSeconds, keyid, alg: signer.algorithm },
+      sign: (base) => signer.sign(base),
+    });
+  } catch (cause) {
+    // Every component but the backend's content-type is the guard's own; the signer's errors pass.
+    if (cause instanceof ComponentError)
+      throw new BackendFailureError('backend response cannot be signed', { cause });
+    throw cause;
+  }
   headers['Signature-Input'] = signature.signatureInput;
   headers.Signature = signature.signature;
-  return {
-    ...result,
-    headers,
-    ...(multiValueHeaders === undefined ? {} : { multiValueHeaders }),
-  };
+  const signed: APIGatewayProxyResult = { ...result, headers };
+  delete signed.multiValueHeaders;
+  if (Object.keys(multiValueHeaders).length > 0) signed.multiValueHeaders = multiValueHeaders;
+  return signed;
 }

@@ -97,6 +97,8 @@ export function buildGuard(
     config?: GuardConfigInput;
     signer?: ResponseSigner;
     dynamoClient?: TestDynamo['client'];
+    /** Client for the nonce PutItem. @default dynamoClient */
+    nonceDynamoClient?: TestDynamo['client'];
     /** Milliseconds since the epoch. @default the fixed test clock NOW_SECONDS */
     clock?: () => number;
   } = {},
@@ -109,6 +111,7 @@ export function buildGuard(
   const clock: () => number = options.clock ?? fixedClock;
   const guard = createGuard(config, {
     dynamo: options.dynamoClient ?? dynamo.client,
+    ...(options.nonceDynamoClient === undefined ? {} : { nonceDynamo: options.nonceDynamoClient }),
     tables: { nonces: dynamo.tables.Nonces ?? '', clientKeys: dynamo.tables.ClientKeys ?? '' },
     backend,
     responseSigner: signer,
