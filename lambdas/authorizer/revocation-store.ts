@@ -1,4 +1,5 @@
 import { BatchGetItemCommand, type AttributeValue, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { hash } from 'node:crypto';
 
 /**
  * The revocation table (REVOCATION_TABLE in lambdas/shared/contracts/tables.ts): one item per
@@ -12,6 +13,11 @@ import { BatchGetItemCommand, type AttributeValue, type DynamoDBClient } from '@
  * - `revoked#client#<client id>`: every token of the client with `iat` < `revokedBefore`; same TTL.
  *
  * The token itself is never stored: a jti revocation made from a pasted token keeps its SHA-256.
+ *
+ * A key longer than DynamoDB's partition-key limit (2048 bytes; `sub`, `jti` and client ids come
+ * from the IdP and are not bounded by us) is stored as `revoked#long#<SHA-256 of the key>` instead,
+ * so such a token can still be revoked and its lookup never fails on the key size. Keys within the
+ * limit are unchanged.
  */
 
 /** What a revocation item revokes. */
@@ -35,19 +41,35 @@ export interface RevocationStore {
 
 const PREFIX = 'revoked#';
 
+/** DynamoDB's largest partition key, in bytes (UTF-8). */
+export const MAX_PARTITION_KEY_BYTES = 2048;
+
+/** The key as built, or its hashed form when it would not fit DynamoDB's partition-key limit. */
+function fitted(key: string): string {
+  if (
+    key.length * 3 <= MAX_PARTITION_KEY_BYTES ||
+    Buffer.byteLength(key, 'utf8') <= MAX_PARTITION_KEY_BYTES
+  ) {
+    return key;
+  }
+  return `${PREFIX}long#${hash('sha256', key, 'base64url')}`;
+}
+
 /** Key of a jti revocation. */
 export function jtiRevocationKey(jti: string): string {
-  return `${PREFIX}jti#${jti}`;
+  return fitted(`${PREFIX}jti#${jti}`);
 }
 
 /** Key of a subject revocation, for one issuer or (iss undefined) every issuer. */
 export function subjectRevocationKey(sub: string, iss?: string): string {
-  return iss === undefined ? `${PREFIX}sub#${sub}` : `${PREFIX}iss-sub#${encodeURIComponent(iss)}#${sub}`;
+  return fitted(
+    iss === undefined ? `${PREFIX}sub#${sub}` : `${PREFIX}iss-sub#${encodeURIComponent(iss)}#${sub}`,
+  );
 }
 
 /** Key of a client revocation. */
 export function clientRevocationKey(clientId: string): string {
-  return `${PREFIX}client#${clientId}`;
+  return fitted(`${PREFIX}client#${clientId}`);
 }
 
 /** True for keys this module writes (the CLI lists only these). */

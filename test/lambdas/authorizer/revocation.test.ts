@@ -10,7 +10,7 @@ import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { REVOCATION_UNAVAILABLE } from '../../../lambdas/authorizer/authorizer';
 import { createAuthorizer, type AuthorizerHandler } from '../../../lambdas/authorizer/handler';
 import { revokes, revocationKeysOf } from '../../../lambdas/authorizer/revocation-check';
-import { revocationFromItem } from '../../../lambdas/authorizer/revocation-store';
+import { MAX_PARTITION_KEY_BYTES, revocationFromItem } from '../../../lambdas/authorizer/revocation-store';
 import type { AuthorizerConfigInput } from '../../../lambdas/shared/config/authorizer-config';
 import { ConfigError } from '../../../lambdas/shared/config/config-error';
 import { REVOCATION_STORE_ERROR_ACCEPTED_METRIC } from '../../../lambdas/shared/contracts/metrics';
@@ -144,6 +144,23 @@ describe('revocation by subject', () => {
     h.clock.advance(2); // the user signs in again after the revocation
     const after = token(h, { sub: 'mallory' });
     expect(await decide(h, after)).toBe('allow');
+  });
+
+  it('error flow: a subject longer than DynamoDB allows in a key can still be revoked (hashed key)', async () => {
+    const h = build({ cacheStalenessSeconds: 0 });
+    const longSub = `user-${'é'.repeat(1015)}`; // 1020 characters (sub may have 1024), 2035 bytes in UTF-8
+    const jwt = token(h, { sub: longSub });
+    expect(await decide(h, jwt)).toBe('allow');
+    const entry = revokedBeforeRevocation(
+      { kind: 'sub', sub: longSub, iss: ISSUER },
+      nowSeconds(h),
+      3600,
+      60,
+    );
+    expect(Buffer.byteLength(entry.pk)).toBeLessThanOrEqual(MAX_PARTITION_KEY_BYTES);
+    await putRevocation(dynamo.client, table(), entry);
+    expect(await decide(h, jwt)).toBe('Unauthorized');
+    expect(lastDecision(h)).toMatchObject({ reason: 'revoked' });
   });
 
   it('error flow: a token issued in the same second as the revocation dies too', async () => {
@@ -333,6 +350,27 @@ describe('pure rules', () => {
   it('keys: jti, subject (any issuer and this issuer), client; absent jti and client are not looked up', () => {
     expect(revocationKeysOf(subject)).toHaveLength(4);
     expect(revocationKeysOf({ ...subject, jti: '', clientId: '' })).toHaveLength(2);
+  });
+  it('keys never exceed DynamoDB’s partition-key limit; keys within it are unchanged; long ones stay distinct', () => {
+    const long = (c: string) => c.repeat(2100);
+    const keys = revocationKeysOf({
+      sub: long('s'),
+      iss: ISSUER,
+      jti: long('j'),
+      clientId: long('c'),
+      iat: 1,
+    });
+    for (const k of keys) expect(Buffer.byteLength(k)).toBeLessThanOrEqual(MAX_PARTITION_KEY_BYTES);
+    expect(new Set(keys).size).toBe(4);
+    expect(revocationKeysOf({ ...subject, sub: `${long('s')}x` })).not.toEqual(
+      revocationKeysOf({ ...subject, sub: `${long('s')}y` }),
+    );
+    expect(revocationKeysOf(subject)).toEqual([
+      'revoked#jti#j',
+      'revoked#sub#s',
+      `revoked#iss-sub#${encodeURIComponent(ISSUER)}#s`,
+      'revoked#client#c',
+    ]);
   });
   it('revokedBefore compares iat strictly; an expired item never revokes', () => {
     expect(revokes({ pk: 'p', kind: 'sub', revokedBefore: 1001, expiresAt: 5000 }, subject, 2000)).toBe(true);
