@@ -74,7 +74,8 @@ export class EdgeApi extends Construct {
     // Stage-wide settings (`/*/*`) come from deployOptions; these override single methods.
     const methodOptions: Record<string, apigateway.MethodDeploymentOptions> = Object.fromEntries(
       config.methodThrottles.map((t) => [
-        `${t.path === '/' ? '' : t.path}/${t.method === 'ANY' ? '*' : t.method}`,
+        // CDK's key is `{resource path}/{method}`; the root resource's path is `/`, hence `//GET`.
+        `${t.path}/${t.method === 'ANY' ? '*' : t.method}`,
         {
           loggingLevel: apigateway.MethodLoggingLevel.ERROR,
           dataTraceEnabled: false,
@@ -261,7 +262,10 @@ export class EdgeApi extends Construct {
         securityPolicy,
         endpointAccessMode: enhanced ? apigateway.EndpointAccessMode[d.endpointAccessMode] : undefined,
       });
-      this.domain.addBasePathMapping(this.api, { basePath: d.basePath, stage: this.stage });
+      // A multi-level base path (`orders/v1`) needs an API mapping; a single-level one keeps the
+      // classic base path mapping.
+      if (d.basePath?.includes('/') === true) this.domain.addApiMapping(this.stage, { basePath: d.basePath });
+      else this.domain.addBasePathMapping(this.api, { basePath: d.basePath, stage: this.stage });
       this.url = `https://${d.domainName}/${d.basePath === undefined ? '' : `${d.basePath}/`}`;
     } else {
       this.url = this.api.url;

@@ -5,8 +5,21 @@ import { Construct } from 'constructs';
 import { NON_CANONICAL_PATH_REGEX } from '../lambdas/shared/contracts/canonical-path';
 import { isIpv6Cidr, type WafConfig } from './config/api-config';
 
-/** Headers WAF logs never show (redacted). */
-export const WAF_REDACTED_HEADERS = ['authorization', 'x-api-key', 'cookie'] as const;
+/**
+ * Headers WAF never shows: redacted in its logs and replaced by `REDACTED` in everything else it
+ * stores (sampled requests, rule match details) through the web ACL's data protection. Tokens, API
+ * keys, cookies and request signatures.
+ */
+export const WAF_REDACTED_HEADERS = [
+  'authorization',
+  'x-api-key',
+  'cookie',
+  'signature',
+  'signature-input',
+] as const;
+
+/** How much of the request headers API Gateway forwards to WAF for inspection (bytes). */
+export const WAF_HEADER_INSPECTION_BYTES = 8 * 1024;
 
 /** API Gateway body inspection limit of WAF without an association config (bytes). */
 const DEFAULT_BODY_INSPECTION_BYTES = 16 * 1024;
@@ -33,6 +46,7 @@ export const WAF_RULE_NAMES = {
   geo: 'Geo',
   rateLimit: 'RateLimitPerIp',
   nonCanonicalPath: 'NonCanonicalPath',
+  headersSize: 'HeadersSize',
   authorizationHeaderSize: 'AuthorizationHeaderSize',
   bodySize: 'BodySize',
   ipReputation: 'AWSManagedRulesAmazonIpReputationList',
@@ -126,6 +140,19 @@ export class EdgeWaf extends Construct {
         textTransformations: [{ priority: 0, type: 'NONE' }],
       },
     });
+    // WAF sees only the first 8 KB of the headers: a request whose headers are larger is blocked
+    // rather than passed on partly inspected (the Authorization size rule below cannot see a header
+    // beyond that point either).
+    addRule(WAF_RULE_NAMES.headersSize, {
+      sizeConstraintStatement: {
+        fieldToMatch: {
+          headers: { matchPattern: { all: {} }, matchScope: 'ALL', oversizeHandling: 'MATCH' },
+        },
+        comparisonOperator: 'GT',
+        size: WAF_HEADER_INSPECTION_BYTES,
+        textTransformations: [{ priority: 0, type: 'NONE' }],
+      },
+    });
     addRule(WAF_RULE_NAMES.authorizationHeaderSize, {
       sizeConstraintStatement: {
         fieldToMatch: { singleHeader: { Name: 'authorization' } },
@@ -157,6 +184,15 @@ export class EdgeWaf extends Construct {
       description: 'API security edge: managed rules, rate limit per IP, size limits',
       rules,
       visibilityConfig: visibility('WebAcl'),
+      // Log redaction (below) does not reach sampled requests; data protection covers every output.
+      dataProtectionConfig: {
+        dataProtections: [
+          {
+            action: 'SUBSTITUTION',
+            field: { fieldType: 'SINGLE_HEADER', fieldKeys: [...WAF_REDACTED_HEADERS] },
+          },
+        ],
+      },
       associationConfig:
         config.maxBodyBytes > DEFAULT_BODY_INSPECTION_BYTES
           ? {

@@ -303,7 +303,8 @@ export const customDomainSchema = z.strictObject({
     .string()
     .max(300)
     .refine((p) => p.split('/').every((segment) => /^[A-Za-z0-9._~-]+$/.test(segment)), {
-      error: 'must be a base path such as "v1" or "orders/v1" (no leading or trailing /)',
+      error:
+        'must be a base path such as "v1" or "orders/v1" (letters, digits and ._~-; no leading, trailing or double /)',
     })
     .optional()
     .describe('Base path under which the stage is mapped; the domain root when unset.'),

@@ -74,6 +74,41 @@ describe('custom domain', () => {
   });
 });
 
+describe('a multi-level base path and a throttle on the root route', () => {
+  let template: Template;
+  beforeAll(() => {
+    template = synth((raw, api) => {
+      api.customDomain = {
+        domainName: 'api.example.com',
+        certificateArn: 'arn:aws:acm:eu-west-1:123456789012:certificate/abcd-1234',
+        basePath: 'orders/v1',
+      };
+      raw.auth.routes.push({ method: 'GET', path: '/', authenticatedOnly: true });
+      api.routes.push({ method: 'GET', path: '/', backend: 'profile' });
+      api.methodThrottles = [{ method: 'GET', path: '/', rateLimit: 5, burstLimit: 10 }];
+    });
+  });
+
+  it('maps the stage under orders/v1 with an API mapping (a base path mapping cannot have two levels)', () => {
+    template.hasResourceProperties('AWS::ApiGatewayV2::ApiMapping', { ApiMappingKey: 'orders/v1' });
+    template.resourceCountIs('AWS::ApiGateway::BasePathMapping', 0);
+    template.hasOutput('ApiUrl', { Value: 'https://api.example.com/orders/v1/' });
+  });
+
+  it('throttles GET on the root resource', () => {
+    template.hasResourceProperties('AWS::ApiGateway::Stage', {
+      MethodSettings: Match.arrayWith([
+        Match.objectLike({
+          ResourcePath: '/',
+          HttpMethod: 'GET',
+          ThrottlingRateLimit: 5,
+          ThrottlingBurstLimit: 10,
+        }),
+      ]),
+    });
+  });
+});
+
 describe('enhanced TLS policy', () => {
   it('sets the endpoint access mode STRICT with a TLS 1.3 policy', () => {
     const template = synth((_raw, api) => {
@@ -122,7 +157,7 @@ describe('API keys chosen by the authorizer, WAF lists, geo and large bodies', (
     }
   });
 
-  it('orders the WAF rules: allow list, geo, rate, non-canonical paths, sizes, then the managed groups with the anonymous IP list', () => {
+  it('orders the WAF rules: allow list, geo, rate, non-canonical paths, header sizes, body size, then the managed groups with the anonymous IP list', () => {
     const [acl] = findResources(template, 'AWS::WAFv2::WebACL');
     const rules = acl![1].Rules as Record<string, any>[];
     expect(rules.map((r) => r.Name)).toEqual([
@@ -130,6 +165,7 @@ describe('API keys chosen by the authorizer, WAF lists, geo and large bodies', (
       WAF_RULE_NAMES.geo,
       WAF_RULE_NAMES.rateLimit,
       WAF_RULE_NAMES.nonCanonicalPath,
+      WAF_RULE_NAMES.headersSize,
       WAF_RULE_NAMES.authorizationHeaderSize,
       WAF_RULE_NAMES.bodySize,
       WAF_RULE_NAMES.ipReputation,

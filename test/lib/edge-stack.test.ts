@@ -379,6 +379,7 @@ describe('WAF', () => {
       WAF_RULE_NAMES.ipDenyList,
       WAF_RULE_NAMES.rateLimit,
       WAF_RULE_NAMES.nonCanonicalPath,
+      WAF_RULE_NAMES.headersSize,
       WAF_RULE_NAMES.authorizationHeaderSize,
       WAF_RULE_NAMES.bodySize,
       WAF_RULE_NAMES.ipReputation,
@@ -396,6 +397,13 @@ describe('WAF', () => {
     expect(byName[WAF_RULE_NAMES.nonCanonicalPath].Statement.RegexMatchStatement).toEqual({
       FieldToMatch: { UriPath: {} },
       RegexString: NON_CANONICAL_PATH_REGEX,
+      TextTransformations: [{ Priority: 0, Type: 'NONE' }],
+    });
+    // WAF inspects only the first 8 KB of headers: larger header blocks count as a match (blocked).
+    expect(byName[WAF_RULE_NAMES.headersSize].Statement.SizeConstraintStatement).toEqual({
+      FieldToMatch: { Headers: { MatchPattern: { All: {} }, MatchScope: 'ALL', OversizeHandling: 'MATCH' } },
+      ComparisonOperator: 'GT',
+      Size: 8192,
       TextTransformations: [{ Priority: 0, Type: 'NONE' }],
     });
     expect(byName[WAF_RULE_NAMES.authorizationHeaderSize].Statement.SizeConstraintStatement).toMatchObject({
@@ -421,7 +429,24 @@ describe('WAF', () => {
     });
   });
 
-  it('logs to an aws-waf-logs-* group with Authorization, X-Api-Key and Cookie redacted', () => {
+  it('sampled requests and rule match details never show those headers either (web ACL data protection)', () => {
+    // Log redaction does not apply to sampled requests; only the web ACL's data protection does.
+    template.hasResourceProperties('AWS::WAFv2::WebACL', {
+      DataProtectionConfig: {
+        DataProtections: [
+          {
+            Action: 'SUBSTITUTION',
+            Field: {
+              FieldType: 'SINGLE_HEADER',
+              FieldKeys: ['authorization', 'x-api-key', 'cookie', 'signature', 'signature-input'],
+            },
+          },
+        ],
+      },
+    });
+  });
+
+  it('logs to an aws-waf-logs-* group with Authorization, X-Api-Key, Cookie and the signature headers redacted', () => {
     template.hasResourceProperties('AWS::Logs::LogGroup', {
       LogGroupName: Match.stringLikeRegexp('^aws-waf-logs-'),
     });
@@ -430,6 +455,8 @@ describe('WAF', () => {
         { SingleHeader: { Name: 'authorization' } },
         { SingleHeader: { Name: 'x-api-key' } },
         { SingleHeader: { Name: 'cookie' } },
+        { SingleHeader: { Name: 'signature' } },
+        { SingleHeader: { Name: 'signature-input' } },
       ],
       LogDestinationConfigs: [
         { 'Fn::Join': ['', Match.arrayWith([Match.stringLikeRegexp(':log-group:aws-waf-logs-')])] },
