@@ -3,6 +3,7 @@ import * as apigateway from 'aws-cdk-lib/aws-apigateway';
 import type { Construct } from 'constructs';
 import { ConfigError } from '../lambdas/shared/config/config-error';
 import { REVOCATION_TABLE } from '../lambdas/shared/contracts/tables';
+import { deploymentAuthIssues } from './config/deployment-checks';
 import type { EdgeConfig } from './config/edge-config';
 import { createEdgeTable } from './edge-tables';
 import { JwtAuthorizer } from './jwt-authorizer';
@@ -45,6 +46,9 @@ export class AttachAuthorizerStack extends Stack {
         { path: 'rootResourceId', message: 'must be a resource id (10 lower-case letters and digits)' },
       ]);
     }
+    // A loopback issuer or JWKS URL works only for the local edge: refuse it before anything is built.
+    const deploymentIssues = deploymentAuthIssues(props.config.auth);
+    if (deploymentIssues.length > 0) throw new ConfigError('edge config', deploymentIssues);
     const restApi =
       props.rootResourceId === undefined
         ? apigateway.RestApi.fromRestApiId(this, 'ExistingApi', props.restApiId)

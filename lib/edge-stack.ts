@@ -8,6 +8,7 @@ import { guardRoutesWithoutAuthRule } from '../lambdas/shared/config/guard-confi
 import { CORS_CONFIG_ENV } from '../lambdas/shared/contracts/backend-env';
 import { checkApiAgainstAuth, isPublicMethod, type ApiConfig } from './config/api-config';
 import { clientRegistryWarnings } from './config/client-registry-checks';
+import { deploymentAuthIssues } from './config/deployment-checks';
 import type { EdgeConfig } from './config/edge-config';
 import { EdgeApi, routeKey, type EdgeRoute } from './edge-api';
 import { EdgeFunction } from './edge-function';
@@ -80,7 +81,7 @@ export class EdgeStack extends Stack {
     const givenBackends = new Map(Object.entries(props.backends ?? {}));
     const knownBackends = new Set([...SAMPLE_BACKENDS.keys(), ...givenBackends.keys()]);
 
-    const issues: ConfigIssue[] = [...checkApiAgainstAuth(api, auth.routes)];
+    const issues: ConfigIssue[] = [...deploymentAuthIssues(auth), ...checkApiAgainstAuth(api, auth.routes)];
     for (const [i, route] of api.routes.entries()) {
       if (!knownBackends.has(route.backend)) {
         issues.push({

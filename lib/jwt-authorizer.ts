@@ -6,9 +6,11 @@ import * as lambda from 'aws-cdk-lib/aws-lambda';
 import type * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct, type IConstruct } from 'constructs';
 import type { AuthorizerConfig } from '../lambdas/shared/config/authorizer-config';
+import { ConfigError } from '../lambdas/shared/config/config-error';
 import { AUTH_CONFIG_ENV } from '../lambdas/shared/config/parse-authorizer-config';
 import { REVOCATION_TABLE } from '../lambdas/shared/contracts/tables';
 import { describeUnprotected, findUnprotectedMethods } from './authorization-guard';
+import { deploymentAuthIssues } from './config/deployment-checks';
 import { EdgeFunction } from './edge-function';
 import { InvalidPropertyError } from './errors';
 import { BEARER_VALIDATION_REGEX, IDENTITY_HEADER, RESULT_CACHE_TTL_LIMITS } from './identity-validation';
@@ -50,7 +52,11 @@ export interface JwtAuthorizerProps {
    * "Authorizer must be attached to a RestApi" limitation does not apply.
    */
   readonly restApi: apigateway.IRestApi;
-  /** The validated `auth` section; passed to the function as `AUTH_CONFIG` and used by the synth guard. */
+  /**
+   * The validated `auth` section; passed to the function as `AUTH_CONFIG` and used by the synth guard.
+   * Its issuer and JWKS URLs must be reachable from AWS: a loopback URL (`http://127.0.0.1:9400`, the
+   * local identity provider) fails synth with a ConfigError naming `authConfig.issuers[i].…`.
+   */
   readonly authConfig: AuthorizerConfig;
   /**
    * An existing authorizer function. Give this or `functionProps`, not both.
@@ -93,8 +99,9 @@ export interface JwtAuthorizerProps {
  * `Bearer <token68>` (API Gateway answers 401 without invoking the Lambda otherwise).
  *
  * Use it as `authorizer` of `addMethod` on resources of that API. At synth it fails when a method of
- * a protected API has no authorization and is not listed public, and when caching is on for a
- * route-specific policy.
+ * a protected API has no authorization and is not listed public, when caching is on for a
+ * route-specific policy, and (ConfigError) when an issuer or JWKS URL is a loopback URL, which only
+ * the local edge can reach.
  * @see https://docs.aws.amazon.com/apigateway/latest/developerguide/apigateway-use-lambda-authorizer.html
  */
 export class JwtAuthorizer extends Construct implements apigateway.IAuthorizer {
@@ -123,6 +130,10 @@ export class JwtAuthorizer extends Construct implements apigateway.IAuthorizer {
 
   constructor(scope: Construct, id: string, props: JwtAuthorizerProps) {
     super(scope, id);
+    const deploymentIssues = deploymentAuthIssues(props.authConfig, 'authConfig');
+    if (deploymentIssues.length > 0) {
+      throw new ConfigError(`authConfig of ${this.node.path}`, deploymentIssues);
+    }
     this.authConfig = props.authConfig;
     const ttl =
       props.resultsCacheTtl?.toSeconds({ integral: false }) ?? props.authConfig.resultCacheTtlSeconds;

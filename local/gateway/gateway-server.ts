@@ -1,5 +1,11 @@
 import { createServer, type Server } from 'node:http';
-import { closeServer, listenOnLoopback } from '../listen';
+import {
+  closeServer,
+  listenOnLoopback,
+  LOOPBACK,
+  misdirectedDetail,
+  requestAddressedToLoopback,
+} from '../listen';
 import { BodyTooLargeError, readBody } from '../read-body';
 import type { Gateway } from './gateway';
 
@@ -15,22 +21,42 @@ export interface GatewayServer {
 
 /**
  * Serves a {@link Gateway} over node:http on 127.0.0.1. Thin: reads the body, hands the request
- * over, writes the answer. Every decision lives in the gateway.
+ * over, writes the answer. Every decision lives in the gateway. A request not addressed to
+ * `127.0.0.1:<port>`, `localhost:<port>` or `[::1]:<port>` (a DNS-rebinding page in a browser)
+ * is answered 421 before the gateway sees it: no authorizer, no backend.
  */
 export async function startGatewayServer(gateway: Gateway, port: number): Promise<GatewayServer> {
+  let bound = 0;
   const server: Server = createServer((req, res) => {
-    const respondError = (status: number, title: string): void => {
+    const respondError = (
+      status: number,
+      title: string,
+      detail?: string,
+      extra: Record<string, string> = {},
+    ): void => {
       if (res.headersSent) {
         res.destroy();
         return;
       }
-      const body = JSON.stringify({ type: 'about:blank', title, status });
+      const body = JSON.stringify({
+        type: 'about:blank',
+        title,
+        status,
+        ...(detail === undefined ? {} : { detail }),
+      });
       res.writeHead(status, {
         'content-type': 'application/problem+json',
         'content-length': Buffer.byteLength(body),
+        ...extra,
       });
       res.end(body);
     };
+    if (!requestAddressedToLoopback(req.rawHeaders, req.url ?? '/', bound)) {
+      respondError(421, 'Misdirected Request', misdirectedDetail(bound), {
+        connection: 'close',
+      });
+      return;
+    }
     readBody(req, MAX_PAYLOAD_BYTES)
       .then((body) =>
         gateway.handle({
@@ -53,10 +79,10 @@ export async function startGatewayServer(gateway: Gateway, port: number): Promis
         else respondError(500, 'Internal Server Error');
       });
   });
-  const bound = await listenOnLoopback(server, port, {
+  bound = await listenOnLoopback(server, port, {
     service: 'local gateway',
     envVar: 'EDGE_PORT',
     flag: '--port',
   });
-  return { port: bound, url: `http://127.0.0.1:${bound}`, close: () => closeServer(server) };
+  return { port: bound, url: `http://${LOOPBACK}:${bound}`, close: () => closeServer(server) };
 }

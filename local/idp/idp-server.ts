@@ -1,6 +1,12 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { TokenRequestError } from '../errors';
-import { closeServer, listenOnLoopback, LOOPBACK } from '../listen';
+import {
+  closeServer,
+  listenOnLoopback,
+  LOOPBACK,
+  misdirectedDetail,
+  requestAddressedToLoopback,
+} from '../listen';
 import { BodyTooLargeError, readBody } from '../read-body';
 import { mintAccessToken } from './mint-token';
 import { publicJwks, type SigningKeys } from './signing-keys';
@@ -68,18 +74,37 @@ function sendJson(
   res.end(text);
 }
 
-function problem(res: ServerResponse, status: number, title: string, detail?: string): void {
-  sendJson(res, status, { type: 'about:blank', title, status, ...(detail === undefined ? {} : { detail }) });
+function problem(
+  res: ServerResponse,
+  status: number,
+  title: string,
+  detail?: string,
+  extra: Record<string, string> = {},
+): void {
+  sendJson(
+    res,
+    status,
+    { type: 'about:blank', title, status, ...(detail === undefined ? {} : { detail }) },
+    extra,
+  );
 }
 
 /**
  * Starts the local identity provider on 127.0.0.1: OIDC discovery, a JWKS with its RSA and EC keys,
  * and `POST /token` (JSON {sub, roles, scopes, clientId, tenant, ttl, alg}) for scripts.
- * Local only; it has no client authentication and must never be exposed beyond loopback.
+ * Local only; it has no client authentication and must never be exposed beyond loopback: it
+ * listens on 127.0.0.1 and answers 421 to any request not addressed to `127.0.0.1:<port>`,
+ * `localhost:<port>` or `[::1]:<port>` (DNS rebinding; see {@link requestAddressedToLoopback}).
  */
 export async function startLocalIdp(options: LocalIdpOptions): Promise<LocalIdp> {
   let issuer = '';
+  let port = 0;
   const handle = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
+    // DNS rebinding: a browser page whose name now points at 127.0.0.1 must not mint tokens.
+    if (!requestAddressedToLoopback(req.rawHeaders, req.url ?? '/', port)) {
+      problem(res, 421, 'Misdirected Request', misdirectedDetail(port), { connection: 'close' });
+      return;
+    }
     const path = new URL(req.url ?? '/', issuer).pathname;
     if (path === IDP_PATHS.discovery && (req.method === 'GET' || req.method === 'HEAD')) {
       sendJson(res, 200, discoveryDocument(issuer), { 'cache-control': 'max-age=60' });
@@ -139,7 +164,7 @@ export async function startLocalIdp(options: LocalIdpOptions): Promise<LocalIdp>
       else res.destroy();
     });
   });
-  const port = await listenOnLoopback(server, options.port, {
+  port = await listenOnLoopback(server, options.port, {
     service: 'local identity provider',
     envVar: 'IDP_PORT',
     flag: '--idp-port',
