@@ -18,7 +18,8 @@ import {
   paginateScan,
   UpdateItemCommand,
 } from '@aws-sdk/client-dynamodb';
-import { readFileSync, writeFileSync } from 'node:fs';
+import { lstatSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { resolve } from 'node:path';
 import type { JsonWebKey } from 'node:crypto';
 import { generateClientKeyPair } from '../client/keys';
 import { CLIENT_KEY_TABLE } from '../lambdas/shared/contracts/tables';
@@ -29,6 +30,7 @@ import {
 } from '../lambdas/shared/http-signatures/algorithms';
 import {
   clientKeyFromItem,
+  clientKeyRecordSchema,
   clientKeyToItem,
   keyIdSchema,
   type ClientKeyRecord,
@@ -51,6 +53,68 @@ function readJsonFile(path: string): unknown {
     });
   } catch (cause) {
     throw new CliUsageError(`cannot read a JSON key from ${path}`, { cause });
+  }
+}
+
+/** The flag an operator sets for each field of a client-key record. */
+const FLAG_OF_FIELD: ReadonlyMap<PropertyKey, string> = new Map([
+  ['keyId', '--key-id'],
+  ['ownerClientId', '--owner'],
+  ['algorithm', '--public-key'],
+  ['publicJwk', '--public-key'],
+]);
+
+/**
+ * Checks a record with the guard's own schema (`clientKeyRecordSchema`), so the CLI never writes an
+ * item the guard would read as no key at all (e.g. an owner over 256 characters).
+ * @throws CliUsageError naming the flag behind the first field the schema refuses
+ */
+function checkRecord(record: ClientKeyRecord): void {
+  const parsed = clientKeyRecordSchema.safeParse(record);
+  if (parsed.success) return;
+  const issue = parsed.error.issues[0];
+  const field = issue?.path[0];
+  const flag = field === undefined ? undefined : FLAG_OF_FIELD.get(field);
+  throw new CliUsageError(
+    `${flag ?? 'the key record'} is not accepted by the guard's client-key record schema` +
+      `${typeof field === 'string' ? ` (${field}: ${issue?.message ?? 'invalid'})` : ''}; nothing was written`,
+  );
+}
+
+/** Whether anything (a file, a directory, a dangling symlink) exists at a path. */
+function taken(path: string): boolean {
+  // eslint-disable-next-line security/detect-non-literal-fs-filename -- the operator names the file on the command line
+  return lstatSync(path, { throwIfNoEntry: false }) !== undefined;
+}
+
+/**
+ * Writes a new key pair's files: both must be absent, or nothing is written; when the public file
+ * still cannot be written, the private one is removed again (no orphan private key is left).
+ */
+function writeKeyPairFiles(
+  privatePath: string,
+  publicPath: string,
+  pair: { readonly privateJwk: JsonWebKey; readonly publicJwk: JsonWebKey },
+): void {
+  if (resolve(privatePath) === resolve(publicPath)) {
+    throw new CliUsageError('--out-private and --out-public must be two different files');
+  }
+  for (const [flag, path] of [
+    ['--out-private', privatePath],
+    ['--out-public', publicPath],
+  ] as const) {
+    if (taken(path)) {
+      throw new CliUsageError(`${flag} ${path} already exists: nothing was written (choose another file)`);
+    }
+  }
+  // eslint-disable-next-line security/detect-non-literal-fs-filename -- the operator names the file on the command line
+  writeFileSync(privatePath, JSON.stringify(pair.privateJwk, null, 2) + '\n', { mode: 0o600, flag: 'wx' });
+  try {
+    // eslint-disable-next-line security/detect-non-literal-fs-filename -- the operator names the file on the command line
+    writeFileSync(publicPath, JSON.stringify(pair.publicJwk, null, 2) + '\n', { flag: 'wx' });
+  } catch (error) {
+    rmSync(privatePath, { force: true }); // the file this run just created
+    throw error;
   }
 }
 
@@ -104,13 +168,7 @@ export async function runClientKeys(argv: readonly string[], io: CliIo): Promise
         throw new CliUsageError('generate needs --out-private and --out-public');
       }
       const pair = generateClientKeyPair(alg);
-      // eslint-disable-next-line security/detect-non-literal-fs-filename -- the operator names the file on the command line
-      writeFileSync(values['out-private'], JSON.stringify(pair.privateJwk, null, 2) + '\n', {
-        mode: 0o600,
-        flag: 'wx',
-      });
-      // eslint-disable-next-line security/detect-non-literal-fs-filename -- the operator names the file on the command line
-      writeFileSync(values['out-public'], JSON.stringify(pair.publicJwk, null, 2) + '\n', { flag: 'wx' });
+      writeKeyPairFiles(values['out-private'], values['out-public'], pair);
       io.out(`generated ${alg} key pair; thumbprint ${pair.thumbprint}`);
       io.out(`private key: ${values['out-private']} (keep it secret)  public key: ${values['out-public']}`);
       return 0;
@@ -147,6 +205,7 @@ export async function runClientKeys(argv: readonly string[], io: CliIo): Promise
           publicJwk: y === undefined ? { kty, crv, x } : { kty, crv, x, y },
           createdAt: now,
         };
+        checkRecord(record);
         try {
           await dynamo.send(
             new PutItemCommand({

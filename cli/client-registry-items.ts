@@ -149,8 +149,41 @@ export class EntryConflictError extends Error {
 }
 
 /**
+ * A registry write failed in a way that leaves its outcome unknown (the write may have landed) and
+ * the item could not be read back to tell. The new API key is kept, never deleted on a guess: the
+ * message names its id (never its value) so the operator can check with `list` and clean up.
+ */
+export class EntryWriteUnconfirmedError extends Error {
+  override readonly name = 'EntryWriteUnconfirmedError';
+}
+
+/**
+ * Whether the stored item (strongly consistent read) names an API key id as its current or its
+ * rotated-out key. API Gateway key ids are unique, so `true` proves that a write of an entry with
+ * that key landed (perhaps changed again since), and `false` proves that it did not land, or was
+ * already replaced by a change that also retired the key (a second replacement, a removal).
+ * @throws whatever the read throws: then neither is proven
+ */
+export async function entryNamesApiKey(
+  dynamo: DynamoDBClient,
+  table: string,
+  pk: string,
+  apiKeyId: string,
+): Promise<boolean> {
+  const out = await dynamo.send(
+    new GetItemCommand({ TableName: table, Key: { pk: { S: pk } }, ConsistentRead: true }),
+  );
+  return out.Item?.apiKeyId?.S === apiKeyId || out.Item?.previousApiKeyId?.S === apiKeyId;
+}
+
+/**
  * Writes an entry. `expected` guards against concurrent changes: `'absent'` (a new registration), or
  * the API key id the stored entry must still have.
+ *
+ * The client retries (the SDK default: 3 attempts in AWS), so a write whose answer was lost (a timeout,
+ * a 5xx) may have landed before its retry fails its own guard: an EntryConflictError (or any other
+ * error) does not prove that nothing was written. Callers that undo steps on failure check with
+ * {@link entryNamesApiKey} first.
  * @throws EntryConflictError when the guard fails
  */
 export async function putEntry(

@@ -7,6 +7,8 @@ import {
   entryKey,
   entryName,
   EntryConflictError,
+  entryNamesApiKey,
+  EntryWriteUnconfirmedError,
   getEntry,
   isGarbled,
   listEntries,
@@ -119,12 +121,7 @@ export class ClientRegistryOperations {
       apiKeyValue: key.value,
       updatedAt: now,
     };
-    try {
-      await putEntry(dynamo, table, entry, 'absent');
-    } catch (error) {
-      await this.discardKey(key.id, planId);
-      throw error;
-    }
+    await this.writeNewKeyEntry(entry, 'absent', planId);
     return entry;
   }
 
@@ -250,7 +247,6 @@ export class ClientRegistryOperations {
     tier: string,
     graceSeconds: number,
   ): Promise<ClientEntry> {
-    const { dynamo, table } = this.deps;
     const now = this.deps.nowSeconds();
     const planId = this.deps.usagePlanIdOf(tier);
     if (current.previousApiKeyId !== undefined && current.previousTier !== undefined) {
@@ -277,13 +273,46 @@ export class ClientRegistryOperations {
       previousTier: current.tier,
       previousRetiredAt: now,
     };
+    await this.writeNewKeyEntry(entry, { apiKeyId: current.apiKeyId }, planId);
+    return entry;
+  }
+
+  /**
+   * Writes an entry naming a key just created in `planId`, and undoes the key only when the write
+   * provably did not land. A failed conditional write is not such a proof: with SDK retries, a put
+   * whose answer was lost (timeout, 5xx) lands and its retry then fails its own condition. Deleting
+   * the key then would leave the client registered on a deleted key (every request 403) and a
+   * re-run refused as "already registered". So after any failure the item is read back (strongly
+   * consistent): naming the new key means success; not naming it means the write failed and the
+   * key is discarded; an unreadable item leaves the key in place (EntryWriteUnconfirmedError).
+   */
+  private async writeNewKeyEntry(
+    entry: ClientEntry,
+    expected: 'absent' | { readonly apiKeyId: string },
+    planId: string,
+  ): Promise<void> {
+    const { dynamo, table } = this.deps;
     try {
-      await putEntry(dynamo, table, entry, { apiKeyId: current.apiKeyId });
+      await putEntry(dynamo, table, entry, expected);
+      return;
     } catch (error) {
-      await this.discardKey(key.id, planId);
+      let landed: boolean;
+      try {
+        landed = await entryNamesApiKey(dynamo, table, entry.pk, entry.apiKeyId);
+      } catch (readError) {
+        throw new EntryWriteUnconfirmedError(
+          `the registry write for ${entryName(entry)} failed (${error instanceof Error ? error.name : 'error'}) ` +
+            `and the item could not be read back (${readError instanceof Error ? readError.name : 'error'}): ` +
+            `API key ${entry.apiKeyId} was kept in its usage plan. Run list: if ${entryName(entry)} names ` +
+            `apiKeyId=${entry.apiKeyId} the change was made; otherwise delete that key by hand ` +
+            `(aws apigateway delete-api-key --api-key ${entry.apiKeyId}) and run the command again`,
+          { cause: error },
+        );
+      }
+      if (landed) return;
+      await this.discardKey(entry.apiKeyId, planId);
       throw error;
     }
-    return entry;
   }
 
   private async newKeyInPlan(target: EntryTarget, planId: string, now: number): Promise<CreatedApiKey> {

@@ -23,6 +23,7 @@
  * Key values are printed only with --show-key: with `apiKeys.source: AUTHORIZER` no client needs one.
  */
 import { APIGatewayClient } from '@aws-sdk/client-api-gateway';
+import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { TIER_PATTERN } from '../lambdas/authorizer/client-registry-store';
 import { REVOCATION_TABLE } from '../lambdas/shared/contracts/tables';
 import { quietSdkNodeVersionNotice } from '../local/quiet-warnings';
@@ -31,6 +32,7 @@ import { AwsApiKeyControlPlane, type ApiKeyControlPlane } from './api-key-contro
 import { CliUsageError, processIo, type CliIo, parseCliArgs } from './cli-io';
 import {
   EntryConflictError,
+  EntryWriteUnconfirmedError,
   entryName,
   isGarbled,
   listEntries,
@@ -61,9 +63,13 @@ keys:   --grace S (default ${DEFAULT_KEY_GRACE_SECONDS}; the stack output Client
 aws:    --table NAME (or ${REVOCATION_TABLE.envVar})  --usage-plans TIER=ID,… (or USAGE_PLAN_IDS)  --region R (or AWS_REGION)
 local:  --local [--state-dir DIR] (the running npm start)  or --endpoint URL (or DYNAMODB_ENDPOINT)`;
 
-/** Test seams: the control plane to use instead of the one the options select. */
+/**
+ * Test seams: the control plane, and the DynamoDB client, to use instead of the ones the options
+ * select. An injected DynamoDB client belongs to the caller (the CLI does not destroy it).
+ */
 export interface ClientsCliDeps {
   readonly controlPlane?: ApiKeyControlPlane;
+  readonly dynamo?: DynamoDBClient;
 }
 
 /** Parses `free=a1b2c3,gold=d4e5f6` (tier → usage plan id). */
@@ -196,7 +202,8 @@ export async function runClients(
       return clientTarget(required(values['client-id'], '--client-id'));
     };
 
-    const dynamo = dynamoClientFrom({ ...values, endpoint }, { ...io.env, DYNAMODB_ENDPOINT: undefined });
+    const dynamo =
+      deps.dynamo ?? dynamoClientFrom({ ...values, endpoint }, { ...io.env, DYNAMODB_ENDPOINT: undefined });
     const apiGateway =
       local || deps.controlPlane !== undefined
         ? undefined
@@ -293,7 +300,7 @@ export async function runClients(
       }
       return 0;
     } finally {
-      dynamo.destroy();
+      if (deps.dynamo === undefined) dynamo.destroy();
       apiGateway?.destroy();
     }
   } catch (error) {
@@ -302,7 +309,7 @@ export async function runClients(
       io.err(USAGE);
       return 2;
     }
-    if (error instanceof EntryConflictError) {
+    if (error instanceof EntryConflictError || error instanceof EntryWriteUnconfirmedError) {
       io.err(`clients: ${error.message}`);
       return 1;
     }

@@ -3,7 +3,10 @@ import { DynamoDBClient, type AttributeValue } from '@aws-sdk/client-dynamodb';
 /**
  * A DynamoDB client for the operator CLIs: `--endpoint` (or DYNAMODB_ENDPOINT) targets a local
  * DynamoDB such as the local edge's dynalite, with dummy credentials; otherwise the SDK's default
- * credential chain and `--region` (or AWS_REGION) apply.
+ * credential chain and `--region` (or AWS_REGION) apply, with the SDK's default retries (3 attempts).
+ * A retried conditional write can fail its own condition after its first attempt landed and the
+ * answer was lost: writers read the item back before concluding anything from a failure (see
+ * ClientRegistryOperations' registry writes and putRevocation).
  */
 export function dynamoClientFrom(
   values: { endpoint?: string; region?: string },

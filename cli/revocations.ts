@@ -5,7 +5,8 @@
  *   npm run revocations -- revoke-user --sub <sub> [--iss <issuer>]
  *   npm run revocations -- revoke-client --client-id <id>
  *   npm run revocations -- list [--json]
- *   npm run revocations -- expire --id <pk>                    (lifts a revocation: deletes the item)
+ *   npm run revocations -- expire --id <pk> --created-at <n>   (lifts a revocation: deletes the item
+ *                                                              if it is still the one `list` showed)
  *
  * Table: --table or REVOCATION_TABLE_NAME. Endpoint: --endpoint or DYNAMODB_ENDPOINT (e.g. the local
  * dynalite, http://127.0.0.1:8000); region: --region or AWS_REGION.
@@ -15,9 +16,18 @@
  *
  * TTL (`expiresAt`): a jti revocation lives until `exp` + --clock-skew (the authorizer accepts a token
  * up to that long after `exp`); a user or client revocation kills every token with `iat` <
- * `revokedBefore` (the next whole second) and lives until `revokedBefore` + --max-lifetime +
+ * `revokedBefore` = now + 1 + --clock-skew (the authorizer accepts an `iat` up to the skew ahead of
+ * its clock, so a token an IdP with a fast clock issued just before the revocation dies too; a
+ * sign-in within that window must sign in again) and lives until `revokedBefore` + --max-lifetime +
  * --clock-skew, after which no token it kills can still be valid. Both default to the schema's
- * largest values (86400 and 300 s); pass your `auth.tokenLimits` to let items go sooner.
+ * largest values (86400 and 300 s); pass your `auth.tokenLimits` to shorten the window and let items
+ * go sooner.
+ *
+ * Writes never weaken a revocation: an existing item keeps the later `revokedBefore` and the later
+ * `expiresAt` of the two (an operator with a slow clock, or a second revoke-token with a smaller
+ * --exp, cannot un-revoke tokens). When the existing item is already as strict, nothing is written
+ * and the CLI says so (exit 0). Every write moves `createdAt` forward, so `expire --created-at`
+ * deletes exactly the item `list` showed and never a newer revocation written since.
  */
 import { CliUsageError, processIo, type CliIo, parseCliArgs } from './cli-io';
 import { dynamoClientFrom, flatItem } from './dynamo-client';
@@ -25,8 +35,10 @@ import {
   ConditionalCheckFailedException,
   DeleteItemCommand,
   type DynamoDBClient,
+  GetItemCommand,
   PutItemCommand,
   paginateScan,
+  UpdateItemCommand,
   type AttributeValue,
 } from '@aws-sdk/client-dynamodb';
 import { decomposeUnverifiedJwt } from 'aws-jwt-verify/jwt';
@@ -38,6 +50,7 @@ import {
   subjectRevocationKey,
   type RevocationKind,
 } from '../lambdas/authorizer/revocation-store';
+import { MAX_CONTEXT_VALUE_LENGTH } from '../lambdas/authorizer/claims';
 import { REVOCATION_TABLE } from '../lambdas/shared/contracts/tables';
 
 /** Largest `tokenLimits.maxLifetimeSeconds` the schema accepts: the default TTL margin. */
@@ -50,7 +63,7 @@ const USAGE = `usage: revocations <revoke-token|revoke-user|revoke-client|list|e
   revoke-user   --sub SUB [--iss ISSUER]
   revoke-client --client-id ID
   list          [--json]
-  expire        --id PK
+  expire        --id PK --created-at N          (N: the createdAt list shows; "none" when it shows none)
 ttl:    --max-lifetime S (default ${DEFAULT_MAX_LIFETIME_SECONDS})  --clock-skew S (default ${DEFAULT_CLOCK_SKEW_SECONDS})
 common: --table NAME (or ${REVOCATION_TABLE.envVar})  --endpoint URL (or DYNAMODB_ENDPOINT)  --region R (or AWS_REGION)`;
 
@@ -62,6 +75,10 @@ export interface RevocationEntry {
   readonly revokedBefore?: number;
   /** Epoch seconds (DynamoDB TTL). */
   readonly expiresAt: number;
+  /**
+   * Epoch seconds of the last write (for a new entry: now); every write moves it forward (at least
+   * by one), so it names one version of the item (`expire --created-at`).
+   */
   readonly createdAt: number;
   readonly jti?: string;
   readonly sub?: string;
@@ -70,6 +87,9 @@ export interface RevocationEntry {
   /** SHA-256 (base64url) of the pasted token, when it was pasted. */
   readonly tokenSha256?: string;
 }
+
+/** A revocation as `list` reads it: an item the CLI did not write may lack `createdAt`. */
+export type ListedRevocation = Omit<RevocationEntry, 'createdAt'> & { readonly createdAt?: number };
 
 /** The jti revocation of a token: TTL = exp + clock skew. */
 export function jtiRevocation(
@@ -90,8 +110,10 @@ export function jtiRevocation(
 }
 
 /**
- * A subject or client revocation: tokens issued before the next whole second die (so a token issued
- * in the same second as the revocation dies too); TTL = revokedBefore + max lifetime + clock skew.
+ * A subject or client revocation: tokens with `iat` < now + 1 + clock skew die (a token issued in
+ * the same second as the revocation, or entry ahead by an IdP whose clock is up to the skew fast,
+ * dies too; a sign-in within that window must sign in again); TTL = revokedBefore + max lifetime +
+ * clock skew.
  */
 export function revokedBeforeRevocation(
   target: { kind: 'sub'; sub: string; iss?: string } | { kind: 'client'; clientId: string },
@@ -99,7 +121,9 @@ export function revokedBeforeRevocation(
   maxLifetimeSeconds: number,
   clockSkewSeconds: number,
 ): RevocationEntry {
-  const revokedBefore = nowSeconds + 1;
+  // The authorizer accepts an `iat` up to the clock skew ahead of its clock: a token minted just
+  // before now by an IdP whose clock runs ahead can carry such an `iat`, and must die too.
+  const revokedBefore = nowSeconds + 1 + clockSkewSeconds;
   const common = {
     revokedBefore,
     expiresAt: revokedBefore + maxLifetimeSeconds + clockSkewSeconds,
@@ -117,11 +141,11 @@ export function revokedBeforeRevocation(
   };
 }
 
-function fromItem(item: Record<string, AttributeValue>): RevocationEntry | undefined {
+function fromItem(item: Readonly<Record<string, AttributeValue>>): ListedRevocation | undefined {
   const pk = item.pk?.S;
   const kind = item.kind?.S;
   const expiresAt = Number(item.expiresAt?.N);
-  const createdAt = Number(item.createdAt?.N);
+  const createdAt = numberOf(item.createdAt);
   if (pk === undefined || !isRevocationKey(pk)) return undefined;
   if (kind !== 'jti' && kind !== 'sub' && kind !== 'client') return undefined;
   const text = (name: string): Record<string, string> => {
@@ -134,7 +158,7 @@ function fromItem(item: Record<string, AttributeValue>): RevocationEntry | undef
     pk,
     kind,
     expiresAt,
-    createdAt,
+    ...(createdAt === undefined ? {} : { createdAt }),
     ...(revokedBefore === undefined ? {} : { revokedBefore: Number(revokedBefore) }),
     ...text('jti'),
     ...text('sub'),
@@ -144,18 +168,207 @@ function fromItem(item: Record<string, AttributeValue>): RevocationEntry | undef
   };
 }
 
-/** Writes a revocation (replacing an older one with the same key). */
+function numberOf(value: AttributeValue | undefined): number | undefined {
+  if (value?.N === undefined) return undefined;
+  const n = Number(value.N);
+  return Number.isFinite(n) ? n : undefined;
+}
+
+/**
+ * A revocation changed while the CLI was working on it: `expire` found a newer version than the one
+ * named by --created-at, or a write kept losing to concurrent writes. Exit code 1; nothing was lost.
+ */
+export class RevocationConflictError extends Error {
+  override readonly name = 'RevocationConflictError';
+}
+
+/** What {@link putRevocation} did. */
+export type RevocationWrite =
+  /** A new item, or one replacing an item that was weaker in every respect. */
+  | { readonly outcome: 'written'; readonly entry: RevocationEntry }
+  /** The existing item was stricter in one respect: it keeps that, and takes this entry's other. */
+  | { readonly outcome: 'merged'; readonly entry: ListedRevocation }
+  /** An equal or stronger revocation already exists: nothing was written. */
+  | { readonly outcome: 'unchanged'; readonly existing: ListedRevocation | undefined };
+
+/** Write attempts that lose to a concurrent write before {@link putRevocation} gives up. */
+const MAX_WRITE_ATTEMPTS = 5;
+
+/**
+ * Writes a revocation without ever weakening the item already stored under its key: the stored
+ * `revokedBefore` and `expiresAt` only ever grow (a missing or unreadable value counts as +∞, as the
+ * authorizer reads it), and every write moves `createdAt` forward.
+ *
+ * First a conditional PutItem, which succeeds for a new key or an item this entry is at least as
+ * strict as in every respect (`attribute_not_exists(pk) OR revokedBefore < :rb AND expiresAt <= :exp
+ * …`, `expiresAt < :exp` for a jti). Otherwise the item is read (strongly consistent) and only the
+ * values this entry raises are written, conditional on the item being exactly the one read; a lost
+ * race reads again.
+ * @throws RevocationConflictError when concurrent writes keep winning
+ */
 export async function putRevocation(
   dynamo: DynamoDBClient,
   table: string,
   entry: RevocationEntry,
+): Promise<RevocationWrite> {
+  const values: Record<string, AttributeValue> = {
+    ':exp': { N: String(entry.expiresAt) },
+    ':now': { N: String(entry.createdAt) },
+    ...(entry.revokedBefore === undefined ? {} : { ':rb': { N: String(entry.revokedBefore) } }),
+  };
+  const weaker =
+    entry.revokedBefore === undefined
+      ? 'expiresAt < :exp AND createdAt < :now'
+      : 'revokedBefore < :rb AND expiresAt <= :exp AND createdAt < :now';
+  if (await conditionalPut(dynamo, table, entry, `attribute_not_exists(pk) OR (${weaker})`, values)) {
+    return { outcome: 'written', entry };
+  }
+  for (let attempt = 1; attempt < MAX_WRITE_ATTEMPTS; attempt += 1) {
+    const { Item: item } = await dynamo.send(
+      new GetItemCommand({ TableName: table, Key: { pk: { S: entry.pk } }, ConsistentRead: true }),
+    );
+    if (item === undefined) {
+      // Expired or deleted since the put: write it anew, unless someone else does first.
+      if (await conditionalPut(dynamo, table, entry, 'attribute_not_exists(pk)', {})) {
+        return { outcome: 'written', entry };
+      }
+      continue;
+    }
+    const merged = await mergeInto(dynamo, table, entry, item);
+    // An equal item may be this put's own, landed before an SDK retry: "equal" is true either way.
+    if (merged === 'unchanged') return { outcome: 'unchanged', existing: fromItem(item) };
+    if (merged !== 'conflict') return { outcome: 'merged', entry: merged };
+  }
+  throw new RevocationConflictError(
+    `${entry.pk} kept changing while this revocation was written: list it, then run the command again`,
+  );
+}
+
+async function conditionalPut(
+  dynamo: DynamoDBClient,
+  table: string,
+  entry: RevocationEntry,
+  condition: string,
+  values: Record<string, AttributeValue>,
+): Promise<boolean> {
+  try {
+    await dynamo.send(
+      new PutItemCommand({
+        TableName: table,
+        Item: flatItem(entry),
+        ConditionExpression: condition,
+        ...(Object.keys(values).length === 0 ? {} : { ExpressionAttributeValues: values }),
+      }),
+    );
+    return true;
+  } catch (cause) {
+    if (cause instanceof ConditionalCheckFailedException) return false;
+    throw cause;
+  }
+}
+
+/**
+ * Raises what `entry` raises of the stored `item` (`revokedBefore`, `expiresAt`), conditional on the
+ * item's versioned values being exactly those read.
+ * @returns the item as written, 'unchanged' when `entry` raises nothing, 'conflict' when it changed
+ */
+async function mergeInto(
+  dynamo: DynamoDBClient,
+  table: string,
+  entry: RevocationEntry,
+  item: Readonly<Record<string, AttributeValue>>,
+): Promise<ListedRevocation | 'unchanged' | 'conflict'> {
+  const raised: Record<string, number> = {};
+  const storedRb = numberOf(item.revokedBefore) ?? Number.POSITIVE_INFINITY;
+  const storedExp = numberOf(item.expiresAt) ?? Number.POSITIVE_INFINITY;
+  if (entry.revokedBefore !== undefined && entry.revokedBefore > storedRb)
+    raised.revokedBefore = entry.revokedBefore;
+  if (entry.expiresAt > storedExp) raised.expiresAt = entry.expiresAt;
+  if (Object.keys(raised).length === 0) return 'unchanged';
+  const storedCreatedAt = numberOf(item.createdAt);
+  raised.createdAt = Math.max(entry.createdAt, (storedCreatedAt ?? entry.createdAt - 1) + 1);
+  const names: Record<string, string> = {};
+  const values: Record<string, AttributeValue> = {};
+  const sets: string[] = [];
+  const conditions: string[] = [];
+  for (const [index, [name, value]] of Object.entries(raised).entries()) {
+    names[`#a${String(index)}`] = name;
+    values[`:new${String(index)}`] = { N: String(value) };
+    sets.push(`#a${String(index)} = :new${String(index)}`);
+    // eslint-disable-next-line security/detect-object-injection -- name is one of the constant attribute names above
+    const old = item[name];
+    if (old === undefined) conditions.push(`attribute_not_exists(#a${String(index)})`);
+    else {
+      values[`:old${String(index)}`] = old;
+      conditions.push(`#a${String(index)} = :old${String(index)}`);
+    }
+  }
+  try {
+    const out = await dynamo.send(
+      new UpdateItemCommand({
+        TableName: table,
+        Key: { pk: { S: entry.pk } },
+        UpdateExpression: `SET ${sets.join(', ')}`,
+        ConditionExpression: `attribute_exists(pk) AND ${conditions.join(' AND ')}`,
+        ExpressionAttributeNames: names,
+        ExpressionAttributeValues: values,
+        ReturnValues: 'ALL_NEW',
+      }),
+    );
+    return (out.Attributes === undefined ? undefined : fromItem(out.Attributes)) ?? { ...entry, ...raised };
+  } catch (cause) {
+    if (cause instanceof ConditionalCheckFailedException) return 'conflict';
+    throw cause;
+  }
+}
+
+/**
+ * Deletes a revocation if it is still the version `list` showed (its `createdAt`; undefined for an
+ * item without one).
+ * @throws CliUsageError when there is no such revocation
+ * @throws RevocationConflictError when it was written again since (a newer revocation is kept)
+ */
+export async function expireRevocation(
+  dynamo: DynamoDBClient,
+  table: string,
+  pk: string,
+  createdAt: number | undefined,
 ): Promise<void> {
-  await dynamo.send(new PutItemCommand({ TableName: table, Item: flatItem(entry) }));
+  try {
+    await dynamo.send(
+      new DeleteItemCommand({
+        TableName: table,
+        Key: { pk: { S: pk } },
+        ...(createdAt === undefined
+          ? { ConditionExpression: 'attribute_exists(pk) AND attribute_not_exists(createdAt)' }
+          : {
+              ConditionExpression: 'createdAt = :createdAt',
+              ExpressionAttributeValues: { ':createdAt': { N: String(createdAt) } },
+            }),
+      }),
+    );
+  } catch (cause) {
+    if (!(cause instanceof ConditionalCheckFailedException)) throw cause;
+    const { Item: item } = await dynamo.send(
+      new GetItemCommand({ TableName: table, Key: { pk: { S: pk } }, ConsistentRead: true }),
+    );
+    if (item === undefined) throw new CliUsageError(`no revocation ${pk}`, { cause });
+    throw new RevocationConflictError(
+      `${pk} is not the revocation you listed (its createdAt is ${createdAtText(numberOf(item.createdAt))}, ` +
+        `not ${createdAtText(createdAt)}): it was written again since; nothing was deleted. ` +
+        'Run list, check it, and expire it with the createdAt list shows now',
+      { cause },
+    );
+  }
+}
+
+function createdAtText(createdAt: number | undefined): string {
+  return createdAt === undefined ? 'none' : String(createdAt);
 }
 
 /** Every revocation in the table, ordered by key. */
-export async function listRevocations(dynamo: DynamoDBClient, table: string): Promise<RevocationEntry[]> {
-  const entries: RevocationEntry[] = [];
+export async function listRevocations(dynamo: DynamoDBClient, table: string): Promise<ListedRevocation[]> {
+  const entries: ListedRevocation[] = [];
   for await (const page of paginateScan({ client: dynamo }, { TableName: table })) {
     for (const item of page.Items ?? []) {
       const entry = fromItem(item);
@@ -199,8 +412,24 @@ function fromToken(token: string): { jti: string; exp: number; sha256: string } 
   return { jti: payload.jti, exp: Math.ceil(payload.exp), sha256 };
 }
 
-function describe(entry: RevocationEntry): string {
-  const iso = (s: number | undefined): string => (s === undefined ? '-' : new Date(s * 1000).toISOString());
+/**
+ * A jti or client id the authorizer can match: it reads neither from a token when it is longer than
+ * {@link MAX_CONTEXT_VALUE_LENGTH} characters (the claim counts as absent), so a revocation of such
+ * an id would report success and never apply.
+ */
+function matchable(id: string, what: string): string {
+  if (id.length > MAX_CONTEXT_VALUE_LENGTH) {
+    throw new CliUsageError(
+      `${what} is longer than ${String(MAX_CONTEXT_VALUE_LENGTH)} characters: the authorizer ignores such ids, ` +
+        'so a revocation of it cannot be matched; revoke the user (revoke-user --sub …) instead',
+    );
+  }
+  return id;
+}
+
+function describe(entry: ListedRevocation): string {
+  const iso = (s: number | undefined): string =>
+    s === undefined || !Number.isFinite(s) ? '-' : new Date(s * 1000).toISOString();
   const target =
     entry.kind === 'jti'
       ? `jti=${entry.jti ?? '?'}`
@@ -213,6 +442,7 @@ function describe(entry: RevocationEntry): string {
     target,
     `revokedBefore=${iso(entry.revokedBefore)}`,
     `expiresAt=${iso(entry.expiresAt)}`,
+    `createdAt=${createdAtText(entry.createdAt)}`,
     ...(entry.tokenSha256 === undefined ? [] : [`sha256=${entry.tokenSha256}`]),
   ].join('\t');
 }
@@ -232,6 +462,7 @@ export async function runRevocations(argv: readonly string[], io: CliIo): Promis
       id: { type: 'string' },
       'max-lifetime': { type: 'string' },
       'clock-skew': { type: 'string' },
+      'created-at': { type: 'string' },
       table: { type: 'string' },
       endpoint: { type: 'string' },
       region: { type: 'string' },
@@ -257,9 +488,10 @@ export async function runRevocations(argv: readonly string[], io: CliIo): Promis
           throw new CliUsageError('give --token, or --jti with --exp, not both');
         const token = values.token.replace(/^Bearer\s+/i, '').trim();
         const read = fromToken(token);
-        entry = jtiRevocation(read.jti, read.exp, now, skew, read.sha256);
+        entry = jtiRevocation(matchable(read.jti, "the token's jti"), read.exp, now, skew, read.sha256);
       } else {
-        entry = jtiRevocation(required(values.jti, '--jti'), seconds(values.exp, '--exp'), now, skew);
+        const jti = matchable(required(values.jti, '--jti'), '--jti');
+        entry = jtiRevocation(jti, seconds(values.exp, '--exp'), now, skew);
       }
     } else if (command === 'revoke-user') {
       const sub = required(values.sub, '--sub');
@@ -271,7 +503,7 @@ export async function runRevocations(argv: readonly string[], io: CliIo): Promis
       );
     } else if (command === 'revoke-client') {
       entry = revokedBeforeRevocation(
-        { kind: 'client', clientId: required(values['client-id'], '--client-id') },
+        { kind: 'client', clientId: matchable(required(values['client-id'], '--client-id'), '--client-id') },
         now,
         lifetime,
         skew,
@@ -280,8 +512,18 @@ export async function runRevocations(argv: readonly string[], io: CliIo): Promis
     const dynamo = dynamoClientFrom(values, io.env);
     try {
       if (entry !== undefined) {
-        await putRevocation(dynamo, table, entry);
-        io.out(`revoked: ${describe(entry)}`);
+        const written = await putRevocation(dynamo, table, entry);
+        if (written.outcome === 'unchanged') {
+          io.out(
+            `unchanged: an equal or stronger revocation already exists: ${written.existing === undefined ? entry.pk : describe(written.existing)}`,
+          );
+        } else if (written.outcome === 'merged') {
+          io.out(
+            `revoked (merged with the existing revocation, keeping the later revokedBefore and expiresAt): ${describe(written.entry)}`,
+          );
+        } else {
+          io.out(`revoked: ${describe(written.entry)}`);
+        }
         return 0;
       }
       if (command === 'list') {
@@ -295,19 +537,13 @@ export async function runRevocations(argv: readonly string[], io: CliIo): Promis
       }
       const id = required(values.id, '--id');
       if (!isRevocationKey(id)) throw new CliUsageError('--id must be a revocation key as `list` prints it');
-      try {
-        await dynamo.send(
-          new DeleteItemCommand({
-            TableName: table,
-            Key: { pk: { S: id } },
-            ConditionExpression: 'attribute_exists(pk)',
-          }),
-        );
-      } catch (cause) {
-        if (cause instanceof ConditionalCheckFailedException)
-          throw new CliUsageError(`no revocation ${id}`, { cause });
-        throw cause;
-      }
+      const createdAtFlag = required(values['created-at'], '--created-at');
+      await expireRevocation(
+        dynamo,
+        table,
+        id,
+        createdAtFlag === 'none' ? undefined : seconds(createdAtFlag, '--created-at'),
+      );
       io.out(`expired ${id} (authorizers stop applying it within the worst-case revocation delay)`);
       return 0;
     } finally {
@@ -318,6 +554,10 @@ export async function runRevocations(argv: readonly string[], io: CliIo): Promis
       io.err(`revocations: ${error.message}`);
       io.err(USAGE);
       return 2;
+    }
+    if (error instanceof RevocationConflictError) {
+      io.err(`revocations: ${error.message}`);
+      return 1;
     }
     io.err(`revocations: ${error instanceof Error ? error.name : 'error'}`);
     return 1;

@@ -2,12 +2,14 @@
  * `npm run client-keys` against dynalite (the real local DynamoDB, started on 127.0.0.1 port 0 here):
  * generate → register → list → the guard accepts the key → revoke → the guard rejects it.
  */
-import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { GetItemCommand } from '@aws-sdk/client-dynamodb';
+import { existsSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { CliIo } from '../../cli/cli-io';
 import { runClientKeys } from '../../cli/client-keys';
 import { signRequest } from '../../client/sign-request';
+import { clientKeyFromItem } from '../../lambdas/shared/http-signatures/client-key-record';
 import { startDynalite, type TestDynamo } from '../support/dynalite';
 import {
   ALICE,
@@ -141,5 +143,60 @@ describe('client-keys CLI', () => {
     expect(
       await runClientKeys(['register', '--key-id', 'e-1', '--owner', 'c', '--public-key', evil], io()),
     ).toBe(2);
+  });
+});
+
+describe('register validates the whole record with the guard’s own schema', () => {
+  it.each([
+    ['error flow: an owner of 257 characters (the schema caps it at 256)', 2, 'o'.repeat(257)],
+    ['happy flow: an owner of 256 characters', 0, 'p'.repeat(256)],
+  ])('%s → exit %d; what is written, the guard reads', async (_, code, owner) => {
+    const priv = join(dir, `owner-${String(owner.length)}.private.jwk.json`);
+    const pub = join(dir, `owner-${String(owner.length)}.public.jwk.json`);
+    await runClientKeys(['generate', '--out-private', priv, '--out-public', pub], io());
+    const keyId = `owner-${String(owner.length)}`;
+    const out = io();
+    expect(
+      await runClientKeys(['register', '--key-id', keyId, '--owner', owner, '--public-key', pub], out),
+    ).toBe(code);
+    const stored = await dynamo.client.send(
+      new GetItemCommand({ TableName: dynamo.tables.ClientKeys, Key: { keyId: { S: keyId } } }),
+    );
+    if (code === 0) {
+      expect(clientKeyFromItem(stored.Item)).toMatchObject({ keyId, ownerClientId: owner });
+    } else {
+      expect(stored.Item).toBeUndefined();
+      expect(out.errors[0]).toContain('--owner');
+    }
+  });
+});
+
+describe('generate never leaves an orphan private key', () => {
+  it.each([
+    ['the public file exists', 'public'],
+    ['the private file exists', 'private'],
+  ])('error flow: %s → exit 2, nothing written, the existing file untouched', async (_, existing) => {
+    const priv = join(dir, `orphan-${existing}.private.jwk.json`);
+    const pub = join(dir, `orphan-${existing}.public.jwk.json`);
+    const [taken, free] = existing === 'public' ? [pub, priv] : [priv, pub];
+    writeFileSync(taken, 'keep me');
+    const out = io();
+    expect(await runClientKeys(['generate', '--out-private', priv, '--out-public', pub], out)).toBe(2);
+    expect(existsSync(free)).toBe(false);
+    expect(readFileSync(taken, 'utf8')).toBe('keep me');
+  });
+
+  it('error flow: the public file cannot be written (no such directory) → exit 1, the private file is removed again', async () => {
+    const priv = join(dir, 'unwritable.private.jwk.json');
+    const pub = join(dir, 'no-such-dir', 'unwritable.public.jwk.json');
+    expect(await runClientKeys(['generate', '--out-private', priv, '--out-public', pub], io())).toBe(1);
+    expect(existsSync(priv)).toBe(false);
+    expect(existsSync(pub)).toBe(false);
+  });
+
+  it('error flow: the same file for both → exit 2, nothing written', async () => {
+    const both = join(dir, 'both.jwk.json');
+    expect(await runClientKeys(['generate', '--out-private', both, '--out-public', both], io())).toBe(2);
+    expect(existsSync(both)).toBe(false);
   });
 });

@@ -12,6 +12,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import {
   DeleteItemCommand,
+  DynamoDBClient,
   GetItemCommand,
   PutItemCommand,
   type AttributeValue,
@@ -678,5 +679,113 @@ describe('rollback when the registry changed between the read and the write', ()
     await dynamo.client.send(
       new DeleteItemCommand({ TableName: table(), Key: { pk: { S: 'client#racer2' } } }),
     );
+  });
+});
+
+describe('a registry write whose answer is lost (the SDK retry then fails its own condition)', () => {
+  /**
+   * A DynamoDB client with the SDK's retries (3 attempts, as the CLI has in AWS) against dynalite,
+   * with a deserialize-step middleware that throws a TimeoutError after the first PutItem reached
+   * dynalite and was applied there: the SDK retries it, and the retry fails the write's own
+   * condition (ConditionalCheckFailedException → EntryConflictError). With `readsFail`, every
+   * command after that first PutItem fails too (the item cannot be read back).
+   */
+  function lossyClient(readsFail = false): { client: DynamoDBClient; putAttempts: () => number } {
+    const client = new DynamoDBClient({
+      endpoint: dynamo.endpoint,
+      region: 'local',
+      credentials: { accessKeyId: 'test', secretAccessKey: 'test' },
+      maxAttempts: readsFail ? 1 : 3,
+    });
+    let putAttempts = 0;
+    let lost = false;
+    const timeout = (): Error => Object.assign(new Error('answer lost'), { name: 'TimeoutError' });
+    client.middlewareStack.add(
+      (next, context) => async (args) => {
+        if (lost && readsFail) throw timeout();
+        const isPut = context.commandName === 'PutItemCommand';
+        if (isPut) putAttempts += 1;
+        const result = await next(args);
+        if (isPut && !lost) {
+          lost = true;
+          throw timeout();
+        }
+        return result;
+      },
+      { step: 'deserialize', name: 'loseFirstPutItemAnswer' },
+    );
+    return { client, putAttempts: () => putAttempts };
+  }
+
+  async function runLossy(
+    plane: FakeControlPlane,
+    lossy: { client: DynamoDBClient },
+    ...argv: string[]
+  ): Promise<{ code: number; text: string }> {
+    const out = io();
+    const code = await runClients([...argv, '--endpoint', dynamo.endpoint], out, {
+      controlPlane: plane,
+      dynamo: lossy.client,
+    });
+    lossy.client.destroy();
+    return { code, text: out.text() };
+  }
+
+  it('register: exit 0, the stored item names a key that exists in its plan; the authorizer admits the client on it', async () => {
+    const plane = new FakeControlPlane();
+    const lossy = lossyClient();
+    const { code } = await runLossy(plane, lossy, 'register', '--client-id', 'lost-answer', '--tier', 'free');
+    expect(lossy.putAttempts()).toBe(2); // the first put landed, its retry failed the condition
+    expect(code).toBe(0);
+    const stored = await item('client#lost-answer');
+    const value = stored?.apiKeyValue?.S ?? '';
+    expect(plane.plansOfValue(value)).toEqual([PLAN_ID.free]);
+    expect(plane.calls).not.toContain('DeleteApiKey');
+    expect(await decide('lost-answer')).toEqual({ allowed: true, key: value, tier: 'free' });
+  });
+
+  it.each([
+    ['rotate-key', ['rotate-key', '--client-id', 'lost-rotate'], 'lost-rotate', 'free'],
+    ['set-tier', ['set-tier', '--client-id', 'lost-tier', '--tier', 'gold'], 'lost-tier', 'gold'],
+  ])(
+    '%s: exit 0, the new key is kept (and the replaced one stays in its plan); the authorizer meters on the new key',
+    async (_, argv, clientId, tier) => {
+      const plane = new FakeControlPlane();
+      expect((await run(plane, 'register', '--client-id', clientId, '--tier', 'free')).code).toBe(0);
+      const old = (await item(`client#${clientId}`))?.apiKeyValue?.S ?? '';
+      plane.calls.length = 0;
+      const lossy = lossyClient();
+      const { code } = await runLossy(plane, lossy, ...argv);
+      expect(lossy.putAttempts()).toBe(2);
+      expect(code).toBe(0);
+      const stored = await item(`client#${clientId}`);
+      const value = stored?.apiKeyValue?.S ?? '';
+      expect(value).not.toBe(old);
+      expect(plane.plansOfValue(value)).toEqual([PLAN_ID[tier]]);
+      expect(plane.plansOfValue(old)).toEqual([PLAN_ID.free]); // retiring, still valid
+      expect(plane.calls).not.toContain('DeleteApiKey');
+      expect(await decide(clientId)).toEqual({ allowed: true, key: value, tier });
+    },
+  );
+
+  it('error flow: the write fails and the item cannot be read back → exit 1 naming the kept key id; the key is not deleted', async () => {
+    const plane = new FakeControlPlane();
+    const lossy = lossyClient(true);
+    const { code, text } = await runLossy(
+      plane,
+      lossy,
+      'register',
+      '--client-id',
+      'lost-unknown',
+      '--tier',
+      'free',
+    );
+    expect(code).toBe(1);
+    const stored = await item('client#lost-unknown'); // the put did land
+    const keyId = stored?.apiKeyId?.S ?? '?';
+    expect(text).toContain(keyId);
+    expect(plane.calls).not.toContain('DeleteApiKey');
+    expect(plane.plansOfValue(stored?.apiKeyValue?.S ?? '')).toEqual([PLAN_ID.free]);
+    for (const { value } of plane.keys.values()) expect(text).not.toContain(value);
   });
 });
