@@ -5,8 +5,15 @@ import {
   type AttributeDefinition,
 } from '@aws-sdk/client-dynamodb';
 import dynalite from 'dynalite';
+import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import { EDGE_TABLES, type TableDefinition } from '../../lambdas/shared/contracts/tables';
-import { closeServer, listenOnLoopback, LOOPBACK } from '../listen';
+import {
+  closeServer,
+  listenOnLoopback,
+  LOOPBACK,
+  misdirectedDetail,
+  requestAddressedToLoopback,
+} from '../listen';
 
 /** The region and dummy credentials the local DynamoDB client uses (dynalite checks neither). */
 export const LOCAL_REGION = 'local';
@@ -58,10 +65,32 @@ export function localDynamoClient(endpoint: string): DynamoDBClient {
   });
 }
 
+type RequestListener = (req: IncomingMessage, res: ServerResponse) => void;
+
+/**
+ * DNS rebinding: dynalite answers only requests addressed to its own loopback port (as the local
+ * identity provider and gateway do), so a browser page rebound to 127.0.0.1 cannot read or write
+ * the local tables (client keys, revocations). Others get 421, in DynamoDB's error format.
+ */
+function answerOnlyLoopback(server: Server, port: () => number): void {
+  const listeners = server.listeners('request') as RequestListener[];
+  server.removeAllListeners('request');
+  server.on('request', (req: IncomingMessage, res: ServerResponse) => {
+    if (!requestAddressedToLoopback(req.rawHeaders, req.url ?? '/', port())) {
+      res
+        .writeHead(421, { 'content-type': 'application/x-amz-json-1.0', connection: 'close' })
+        .end(JSON.stringify({ __type: 'MisdirectedRequest', message: misdirectedDetail(port()) }));
+      return;
+    }
+    for (const listener of listeners) listener.call(server, req, res);
+  });
+}
+
 /**
  * Starts dynalite in-process on 127.0.0.1 (in memory) and creates exactly the tables of
  * `EDGE_TABLES`, the definitions the CDK stack uses. dynalite does not implement
- * UpdateTimeToLive, so TTL attributes are declared but items do not expire by themselves.
+ * UpdateTimeToLive, so TTL attributes are declared but items do not expire by themselves. Like the
+ * other local servers it answers 421 to requests not addressed to its loopback port.
  */
 export async function startLocalDynamo(
   port: number,
@@ -73,6 +102,7 @@ export async function startLocalDynamo(
     envVar: 'DYNAMO_PORT',
     flag: '--dynamo-port',
   });
+  answerOnlyLoopback(server, () => bound);
   const endpoint = `http://${LOOPBACK}:${bound}`;
   const client = localDynamoClient(endpoint);
   const tableNames: Record<string, string> = {};

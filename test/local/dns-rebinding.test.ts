@@ -6,6 +6,8 @@ import { IDP_PATHS, startLocalIdp, type LocalIdp } from '../../local/idp/idp-ser
 import { generateSigningKeys } from '../../local/idp/signing-keys';
 import { requestAddressedToLoopback } from '../../local/listen';
 import { loadEdgeConfigFile } from '../../local/local-config';
+import { startLocalDynamo, type LocalDynamo } from '../../local/dynamo/local-dynamo';
+import { ListTablesCommand } from '@aws-sdk/client-dynamodb';
 
 /**
  * DNS rebinding: a web page in the developer's browser rebinds its own name to 127.0.0.1 and then
@@ -281,5 +283,39 @@ describe('local gateway: requests not addressed to it → 421 problem+json, auth
   it('happy flow: fetch() on gatewayUrl (the banner curl commands and e2e tests use it) works', async () => {
     const res = await fetch(`${edge.gatewayUrl}/orders`, { headers: { authorization: `Bearer ${token}` } });
     expect(res.status).toBe(200);
+  });
+});
+
+describe('local DynamoDB (dynalite): requests not addressed to it → 421, tables untouched', () => {
+  let dynamo: LocalDynamo;
+  beforeAll(async () => {
+    dynamo = await startLocalDynamo(0);
+  });
+  afterAll(async () => {
+    await dynamo.close();
+  });
+
+  const listTables = (hosts: readonly string[]) =>
+    rawRequest(dynamo.port, {
+      method: 'POST',
+      hosts,
+      // HTTP/1.1 without Host is refused by node's HTTP parser itself (400); 1.0 reaches the check.
+      version: hosts.length === 0 ? '1.0' : '1.1',
+      headers: [
+        ['Content-Type', 'application/x-amz-json-1.0'],
+        ['X-Amz-Target', 'DynamoDB_20120810.ListTables'],
+      ],
+      body: '{}',
+    });
+
+  it.each(FOREIGN_HOSTS)('error flow: ListTables with %s → 421', async (_name, hosts) => {
+    const answer = await listTables(hosts(dynamo.port));
+    expect(answer.status).toBe(421);
+    expect(answer.body).not.toContain('Nonces');
+  });
+
+  it('happy flow: the AWS SDK on the endpoint (as npm start and the CLIs use it) works', async () => {
+    const tables = await dynamo.client.send(new ListTablesCommand({}));
+    expect(tables.TableNames).toEqual(expect.arrayContaining(['Nonces', 'ClientKeys', 'Revocations']));
   });
 });
