@@ -9,7 +9,7 @@
  *                                                              if it is still the one `list` showed)
  *
  * Table: --table or REVOCATION_TABLE_NAME. Endpoint: --endpoint or DYNAMODB_ENDPOINT (e.g. the local
- * dynalite, http://127.0.0.1:8000); region: --region or AWS_REGION.
+ * dynalite of `npm start`, http://127.0.0.1:4567); region: --region or AWS_REGION.
  *
  * A pasted token is read without verification (aws-jwt-verify's decomposeUnverifiedJwt) only for its
  * `jti` and `exp`; the token itself is never printed or stored, only its SHA-256 (base64url).

@@ -58,7 +58,10 @@ export class EdgeApi extends Construct {
   readonly methods: ReadonlyMap<string, apigateway.Method>;
   readonly usagePlans: ReadonlyMap<string, apigateway.UsagePlan>;
   readonly domain?: apigateway.DomainName;
-  /** The URL clients use: the custom domain when set, else the execute-api stage URL. */
+  /**
+   * The URL clients use, without a trailing slash (`${url}/orders` is then a canonical path; WAF
+   * refuses `//`): the custom domain when set, else the execute-api stage URL.
+   */
   readonly url: string;
 
   constructor(scope: Construct, id: string, props: EdgeApiProps) {
@@ -266,9 +269,11 @@ export class EdgeApi extends Construct {
       // classic base path mapping.
       if (d.basePath?.includes('/') === true) this.domain.addApiMapping(this.stage, { basePath: d.basePath });
       else this.domain.addBasePathMapping(this.api, { basePath: d.basePath, stage: this.stage });
-      this.url = `https://${d.domainName}/${d.basePath === undefined ? '' : `${d.basePath}/`}`;
+      this.url = `https://${d.domainName}${d.basePath === undefined ? '' : `/${d.basePath}`}`;
     } else {
-      this.url = this.api.url;
+      // `RestApi.url` ends in a slash; the stage URL is built without it.
+      const stack = Stack.of(this);
+      this.url = `https://${this.api.restApiId}.execute-api.${stack.region}.${stack.urlSuffix}/${this.stage.stageName}`;
     }
   }
 }

@@ -106,7 +106,11 @@ export const GATEWAY_RESPONSES: Readonly<Record<GatewayResponseType, GatewayResp
     type: 'WAF_FILTERED',
     statusCode: 403,
     headers: {},
-    problem: blank(403, 'Forbidden', 'The request was blocked.'),
+    problem: blank(
+      403,
+      'Forbidden',
+      'The request was blocked by the web application firewall (for example a path with "//" or a percent-encoded letter, digit or -._~, an oversized header, or a rate limit).',
+    ),
   },
   THROTTLED: {
     type: 'THROTTLED',

@@ -65,7 +65,7 @@ describe('custom domain', () => {
   });
 
   it('outputs the custom domain URL', () => {
-    template.hasOutput('ApiUrl', { Value: 'https://api.example.com/v1/' });
+    template.hasOutput('ApiUrl', { Value: 'https://api.example.com/v1' });
   });
 
   it('has no guard, so no signing key and no guard function', () => {
@@ -92,7 +92,7 @@ describe('a multi-level base path and a throttle on the root route', () => {
   it('maps the stage under orders/v1 with an API mapping (a base path mapping cannot have two levels)', () => {
     template.hasResourceProperties('AWS::ApiGatewayV2::ApiMapping', { ApiMappingKey: 'orders/v1' });
     template.resourceCountIs('AWS::ApiGateway::BasePathMapping', 0);
-    template.hasOutput('ApiUrl', { Value: 'https://api.example.com/orders/v1/' });
+    template.hasOutput('ApiUrl', { Value: 'https://api.example.com/orders/v1' });
   });
 
   it('throttles GET on the root resource', () => {

@@ -550,6 +550,12 @@ describe('DynamoDB tables', () => {
 });
 
 describe('outputs', () => {
+  it('ApiUrl is the stage URL without a trailing slash, so "$API_URL/health" is a canonical path', () => {
+    const value = JSON.stringify(template.findOutputs('ApiUrl').ApiUrl?.Value);
+    expect(value).toMatch(/execute-api/);
+    expect(value).toMatch(/"\/",\{"Ref":"[A-Za-z0-9]*Stage[A-Za-z0-9]*"\}\]\]\}$/);
+  });
+
   it.each([
     'ApiUrl',
     'AuthorizerFunctionArn',
