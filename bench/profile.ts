@@ -30,9 +30,9 @@ export interface BenchProfile {
 export const PROFILES: Readonly<Record<BenchProfile['name'], BenchProfile>> = {
   full: {
     name: 'full',
-    runs: 5,
+    runs: 7,
     warmBudget: { maxMs: 450, maxCalls: 300_000 },
-    slices: 9,
+    slices: 27,
     tokensPerAlgorithm: 600,
     coldProcesses: 10,
     guardBudget: { maxMs: 300, maxCalls: 100_000 },
