@@ -1,4 +1,5 @@
 import type { APIGatewayProxyResult } from 'aws-lambda';
+import { DEFAULT_PROXY_CONTENT_TYPE } from '../shared/contracts/proxy-response';
 import { component } from '../shared/http-signatures/components';
 import { contentDigestHeader } from '../shared/http-signatures/content-digest';
 import { ComponentError } from '../shared/http-signatures/errors';
@@ -60,7 +61,8 @@ export function mergeProxyHeaders(
 
 /**
  * Signs a backend response (RFC 9421 §2.4): a `Content-Digest` (sha-256) of the body is added, then
- * a signature labelled `guard` over `@status`, `content-digest`, `content-type` (when present),
+ * a signature labelled `guard` over `@status`, `content-digest`, `content-type` (the backend's, or
+ * API Gateway's default `application/json` when it set none, which the guard then sets itself),
  * `"@method";req` and `"signature";req;key="<request label>"`, which binds the response to the
  * exact request signature. A backend cannot set these headers itself: its values are dropped.
  *
@@ -79,6 +81,11 @@ export async function signProxyResponse(
   const body =
     result.isBase64Encoded === true ? Buffer.from(result.body, 'base64') : Buffer.from(result.body, 'utf8');
   const { headers, multiValueHeaders } = mergeProxyHeaders(result);
+  // API Gateway would add its default Content-Type after the guard: set it here, inside the signature.
+  const hasContentType = [...Object.keys(headers), ...Object.keys(multiValueHeaders)].some(
+    (name) => name.toLowerCase() === 'content-type',
+  );
+  if (!hasContentType) headers['Content-Type'] = DEFAULT_PROXY_CONTENT_TYPE;
   headers['Content-Digest'] = contentDigestHeader(body, ['sha-256']);
   const responseHeaders = headerMap(multiValueHeaders, headers);
 

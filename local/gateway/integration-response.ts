@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { DEFAULT_PROXY_CONTENT_TYPE } from '../../lambdas/shared/contracts/proxy-response';
 import { setOwn } from '../own-property';
 
 /**
@@ -33,7 +34,8 @@ const DROPPED = new Set(['content-length', 'transfer-encoding', 'connection', 'k
 
 /**
  * Validates a proxy result and merges `headers` and `multiValueHeaders` (values of the same name
- * are combined). A base64 body is decoded.
+ * are combined). A base64 body is decoded. Without a `Content-Type`, API Gateway's default
+ * `application/json` is added.
  */
 export function parseIntegrationResponse(raw: unknown): IntegrationResponse {
   const parsed = proxyResultSchema.safeParse(raw);
@@ -50,6 +52,9 @@ export function parseIntegrationResponse(raw: unknown): IntegrationResponse {
   for (const [name, values] of Object.entries(parsed.data.multiValueHeaders ?? {}))
     for (const v of values) add(name, v);
   for (const [name, value] of Object.entries(parsed.data.headers ?? {})) add(name, value);
+  // API Gateway's default for a proxy response without one.
+  if (!merged.has('content-type'))
+    merged.set('content-type', { name: 'Content-Type', values: [DEFAULT_PROXY_CONTENT_TYPE] });
   const headers: Record<string, string | string[]> = {};
   for (const { name, values } of merged.values())
     setOwn(headers, name, values.length === 1 ? (values[0] ?? '') : values);

@@ -93,6 +93,25 @@ describe('Lambda proxy integration response', () => {
     expect(parsed.body.toString()).toBe('hi');
   });
 
+  it.each<[string, Record<string, unknown>, Record<string, unknown>]>([
+    ['no headers', { statusCode: 200, body: '{}' }, { 'Content-Type': 'application/json' }],
+    [
+      'other headers only',
+      { statusCode: 204, headers: { 'X-A': '1' } },
+      { 'X-A': '1', 'Content-Type': 'application/json' },
+    ],
+    [
+      'its own Content-Type, any case',
+      { statusCode: 200, headers: { 'content-type': 'text/plain' } },
+      { 'content-type': 'text/plain' },
+    ],
+  ])(
+    "Content-Type: API Gateway's default application/json when the Lambda set none (%s)",
+    (_name, raw, headers) => {
+      expect(parseIntegrationResponse(raw).headers).toEqual(headers);
+    },
+  );
+
   it.each([
     ['no status', { body: 'x' }],
     ['status as string', { statusCode: '200' }],

@@ -161,6 +161,23 @@ describe('headers and multiValueHeaders are merged before signing', () => {
   });
 });
 
+describe('a backend response without Content-Type', () => {
+  it.each<[string, BackendAnswer]>([
+    ['no headers at all', {}],
+    ['other headers only', { headers: { 'X-Request-Id': 'r-1' } }],
+  ])(
+    "%s: the guard sets API Gateway's default (application/json) inside the signature; the client verifies",
+    async (_name, answer) => {
+      const sut = guardAnswering(answer);
+      const { outcome, sent, result } = await throughGatewayAndVerify(sut);
+      expect(result.headers?.['Content-Type']).toBe('application/json');
+      expect(String(result.headers?.['Signature-Input'])).toContain('"content-type"');
+      expect(sent['Content-Type']).toBe('application/json');
+      expect(outcome).toBe('valid');
+    },
+  );
+});
+
 describe('a backend header that cannot be signed', () => {
   it.each<[string, string]>([
     ['a non-ASCII Content-Type', 'text/plain; name=é'],
