@@ -2,6 +2,7 @@ import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { Fetcher } from 'aws-jwt-verify/https';
 import type { AuthorizerConfig } from '../shared/config/authorizer-config';
 import type { AuthorizerContext } from '../shared/contracts/authorizer-context';
+import { isCanonicalPath } from '../shared/contracts/canonical-path';
 import { AUTHORIZER_DECISION_METRIC, type DecisionOutcome } from '../shared/contracts/metrics';
 import { DecisionCounter, type MetricsSink, type StructuredLogger } from '../shared/logging/powertools';
 import { assertToken68, extractBearerCredential } from './bearer';
@@ -297,6 +298,10 @@ export class Authorizer {
     if (request.routeTemplate !== undefined) {
       return matchRouteKey(this.routes, request.routeTemplate, request.method);
     }
+    // `$default` route: the rule comes from the raw path. HTTP APIs have no WAF to refuse another
+    // spelling of a literal segment (`/orders/%65xport`, `/orders//export`), which a backend that
+    // decodes before routing could treat as the literal route: such a path matches no rule (deny).
+    if (!isCanonicalPath(request.path)) return undefined;
     return matchRoute(this.routes, request.method, request.path);
   }
 

@@ -380,6 +380,26 @@ describe('authorizer integration (JWKS over HTTP on 127.0.0.1)', () => {
     expect(reasons()).toEqual(['ok', 'missing_role', 'malformed', 'missing_token']);
   });
 
+  it.each([
+    ['/orders/%65xport', 'an encoded letter'],
+    ['/orders/9/%73ecret', 'an encoded letter in a later segment'],
+    ['/orders//9', 'an empty segment'],
+  ])(
+    'HTTP API $default route: a non-canonical path (%s: %s) matches no rule → isAuthorized false',
+    async (path) => {
+      const { handler, claims, reasons } = build();
+      await handler.ready();
+      const reader = `Bearer ${mintJwt(ec, claims({ roles: ['orders:read'] }))}`;
+      const canonical = (await handler(
+        httpApiEvent(reader, '$default', 'GET', '/orders/9'),
+      )) as SimpleAuthorizerResult;
+      expect(canonical.isAuthorized).toBe(true);
+      const other = (await handler(httpApiEvent(reader, '$default', 'GET', path))) as SimpleAuthorizerResult;
+      expect(other).toEqual({ isAuthorized: false, context: {} });
+      expect(reasons()).toEqual(['ok', 'no_matching_rule']);
+    },
+  );
+
   it('error flow: an event of an unknown shape fails closed (Unauthorized, outcome error)', async () => {
     const { handler, logger } = build();
     await handler.ready();
