@@ -15,6 +15,7 @@ import { buildGatewayRoutes, GUARD_INTEGRATION, routeKey } from './gateway/gatew
 import { startGatewayServer, type GatewayServer } from './gateway/gateway-server';
 import { LOCAL_API } from './gateway/method-arn';
 import { preflightMethods } from './gateway/cors';
+import { invokeAsLambda } from './gateway/lambda-payload';
 import { evaluatePolicy } from './gateway/policy-evaluator';
 import { LocalApiKeyResolver } from './gateway/local-api-key-store';
 import { generateApiKey, type LocalApiKey } from './gateway/usage-plans';
@@ -138,10 +139,11 @@ export async function startLocalEdge(options: LocalEdgeOptions): Promise<LocalEd
         dynamo: dynamo.client,
         tables: { nonces: NONCE_TABLE.logicalName, clientKeys: CLIENT_KEY_TABLE.logicalName },
         backend: {
+          // A Lambda invocation, as LambdaBackendInvoker makes it: JSON in, JSON out.
           invoke: async (key: string, event: APIGatewayProxyEvent) => {
             const handler = backendByRoute.get(key);
             if (handler === undefined) throw new Error(`no backend for guarded route ${key}`);
-            return (await handler(event)) as never;
+            return (await invokeAsLambda(handler, event)) as never;
           },
         },
         responseSigner: LocalResponseSigner.generate(),
@@ -166,6 +168,7 @@ export async function startLocalEdge(options: LocalEdgeOptions): Promise<LocalEd
       },
       resultCacheTtlSeconds: config.auth.resultCacheTtlSeconds,
       authorizerTimeoutMs: apiSection.functions.authorizerTimeoutSeconds * 1000,
+      // The gateway invokes these as Lambda does (a JSON copy of the event in, of the result out).
       invokeAuthorizer: (event: TokenAuthorizerEvent) => authorizer(event),
       evaluatePolicy,
       invokeIntegration: async (integration, event) => {

@@ -17,6 +17,7 @@ import {
 import { corsEnabled, preflightHeaders, type PreflightSettings } from './cors';
 import { checkIdentitySource, type IdentitySourceSettings } from './identity-source';
 import { parseIntegrationResponse, type IntegrationResponse } from './integration-response';
+import { invokeAsLambda } from './lambda-payload';
 import { buildMethodArn, type ApiIdentity } from './method-arn';
 import { buildProxyEvent } from './proxy-event';
 import { compileRoutes, matchRoute, type ApiMethod } from './route-table';
@@ -146,16 +147,22 @@ function headerValue(rawHeaders: readonly string[], name: string): string | unde
 /** The local gateway: one `handle` per HTTP request, decisions in API Gateway's order. */
 export interface Gateway {
   handle(request: GatewayRequest): Promise<GatewayResponse>;
+  /**
+   * The answer to a request `handle` failed on unexpectedly: the `DEFAULT_5XX` gateway response
+   * (500) with a request id, logged like any other request.
+   */
+  failure(request: Pick<GatewayRequest, 'method' | 'sourceIp'>): GatewayResponse;
   /** The authorizer result cache (tests inspect and flush it). */
   readonly authorizerCache: AuthorizerResultCache<AuthorizerAnswer>;
 }
 
 /**
  * Builds the local gateway. Order per request, as API Gateway (REST) does it: CORS preflight
- * (mock, public) → resource and method lookup (unknown → MISSING_AUTHENTICATION_TOKEN) → stage
- * throttle → identity source and validation regex (401, no invocation) → authorizer (cached per
- * token, policy evaluated against this method ARN) → API key and usage plan (403/429) → proxy
- * integration (guard or backend) → access log.
+ * (mock, public, stage-throttled) → resource and method lookup (unknown →
+ * MISSING_AUTHENTICATION_TOKEN) → stage throttle of the method → identity source and validation
+ * regex (401, no invocation) → authorizer (cached per token, policy evaluated against this method
+ * ARN) → API key and usage plan (403/429) → proxy integration (guard or backend) → access log.
+ * The authorizer and the integrations are invoked as Lambda does: JSON in, JSON out.
  */
 export function createGateway(deps: GatewayDeps): Gateway {
   const table = compileRoutes(deps.routes);
@@ -173,7 +180,7 @@ export function createGateway(deps: GatewayDeps): Gateway {
       let raw: unknown;
       try {
         raw = await withTimeout(
-          deps.invokeAuthorizer({ type: 'TOKEN', authorizationToken: token, methodArn }),
+          invokeAsLambda(deps.invokeAuthorizer, { type: 'TOKEN', authorizationToken: token, methodArn }),
           deps.authorizerTimeoutMs,
         );
       } catch (error) {
@@ -219,7 +226,8 @@ export function createGateway(deps: GatewayDeps): Gateway {
     return { answer };
   }
 
-  async function handle(request: GatewayRequest): Promise<GatewayResponse> {
+  /** One request's id, access-log record and response writers. */
+  function exchange(request: Pick<GatewayRequest, 'method' | 'sourceIp'>) {
     const startedMs = deps.nowMs();
     const requestId = deps.newRequestId();
     const log: ContextValues = {
@@ -262,6 +270,11 @@ export function createGateway(deps: GatewayDeps): Gateway {
         body: Buffer.from(rendered.body),
       });
     };
+    return { startedMs, requestId, log, trace, finish, gatewayError };
+  }
+
+  async function handle(request: GatewayRequest): Promise<GatewayResponse> {
+    const { startedMs, requestId, log, trace, finish, gatewayError } = exchange(request);
 
     const queryAt = request.url.indexOf('?');
     const path = queryAt < 0 ? request.url : request.url.slice(0, queryAt);
@@ -278,8 +291,10 @@ export function createGateway(deps: GatewayDeps): Gateway {
     if (lookup.kind === 'bad-path') return gatewayError('DEFAULT_4XX', 400);
 
     // CORS preflight: an OPTIONS mock method on every resource when an allowlist is configured.
+    // Like every method it has its own stage throttle bucket.
     if (method === 'OPTIONS' && corsEnabled(deps.cors) && lookup.kind !== 'no-resource') {
       log['$context.resourcePath'] = lookup.resourcePath;
+      if (!meter.stageAllows('OPTIONS', lookup.resourcePath, deps.nowMs())) return gatewayError('THROTTLED');
       return finish({
         statusCode: 204,
         headers: preflightHeaders(deps.cors, headerValue(request.rawHeaders, 'origin')),
@@ -292,8 +307,10 @@ export function createGateway(deps: GatewayDeps): Gateway {
     }
     log['$context.resourcePath'] = lookup.resourcePath;
     const route = lookup.method.target;
+    // Throttles belong to the declared method (an ANY method's bucket serves every verb).
+    const declared = lookup.method.httpMethod.toUpperCase();
 
-    if (!meter.stageAllows(method, lookup.method.resourcePath, deps.nowMs()))
+    if (!meter.stageAllows(declared, lookup.method.resourcePath, deps.nowMs()))
       return gatewayError('THROTTLED');
 
     let answer: AuthorizerAnswer | undefined;
@@ -317,7 +334,7 @@ export function createGateway(deps: GatewayDeps): Gateway {
           : answer?.usageIdentifierKey;
       const metered = meter.meterKey(
         await meter.lookupKey(keyValue),
-        method,
+        declared,
         lookup.method.resourcePath,
         deps.nowMs(),
       );
@@ -354,13 +371,17 @@ export function createGateway(deps: GatewayDeps): Gateway {
     let result: IntegrationResponse;
     try {
       const raw = await withTimeout(
-        deps.invokeIntegration(route.integration, event),
+        invokeAsLambda(
+          (copy: APIGatewayProxyEvent) => deps.invokeIntegration(route.integration, copy),
+          event,
+        ),
         deps.integrationTimeout.ms,
       );
       log['$context.integration.status'] = 200;
       result = parseIntegrationResponse(raw);
     } catch (error) {
-      // A Lambda error or a malformed proxy response: 502; no answer in time: see integrationTimeout.
+      // A Lambda error (a throw, a result JSON cannot carry) or a malformed proxy response: 502;
+      // no answer in time: see integrationTimeout.
       log['$context.integration.latency'] = deps.nowMs() - integrationStarted;
       return gatewayError(
         'DEFAULT_5XX',
@@ -371,5 +392,9 @@ export function createGateway(deps: GatewayDeps): Gateway {
     return finish(result);
   }
 
-  return { handle, authorizerCache: cache };
+  return {
+    handle,
+    failure: (request) => exchange(request).gatewayError('DEFAULT_5XX', 500),
+    authorizerCache: cache,
+  };
 }

@@ -53,7 +53,11 @@ function multi(pairs: readonly (readonly [string, string])[]): {
   return { single, multiple };
 }
 
-/** Parses a raw query string into pairs; `+` is a space, values percent-decoded (bad escapes kept as-is). */
+/**
+ * Parses a raw query string into pairs as API Gateway does: `&` and `;` both separate parameters,
+ * `+` is a space, names and values are percent-decoded (bad escapes kept as-is).
+ * @see https://docs.aws.amazon.com/apigateway/latest/developerguide/api-gateway-known-issues.html
+ */
 export function parseQuery(rawQuery: string): [string, string][] {
   if (rawQuery === '') return [];
   const decode = (s: string): string => {
@@ -64,7 +68,7 @@ export function parseQuery(rawQuery: string): [string, string][] {
     }
   };
   return rawQuery
-    .split('&')
+    .split(/[&;]/)
     .filter((part) => part !== '')
     .map((part) => {
       const eq = part.indexOf('=');

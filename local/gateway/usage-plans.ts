@@ -50,7 +50,7 @@ export type MeterResult =
 export interface MeterSettings {
   readonly plans: readonly UsagePlan[];
   readonly keys: readonly LocalApiKey[];
-  /** Stage default throttle (all clients together). */
+  /** Stage default throttle (all clients together), a bucket of this size for each method. */
   readonly stageThrottle: Throttle;
   /** Stage per-method throttles (all clients together). */
   readonly stageMethodThrottles: readonly MethodThrottle[];
@@ -62,9 +62,15 @@ export interface MeterSettings {
 }
 
 /**
- * Usage plans and throttling: stage throttles (per method, else the stage default) for everyone,
- * then, for methods that require an API key, the key's plan: per-method or plan throttle per key,
- * then the plan's quota. Exceeding any → 429; a required key that is missing or unknown → 403.
+ * Usage plans and throttling: stage throttles for everyone, applied per method as API Gateway does
+ * (each method has its own bucket, sized by its method throttle or else the stage default), then,
+ * for methods that require an API key, the key's plan: per-method or plan throttle per key, then
+ * the plan's quota. Exceeding any → 429; a required key that is missing or unknown → 403.
+ *
+ * A method is the one the API declares (`ANY /things`, `GET /orders/{id}`), not the request's
+ * verb and path: every verb an `ANY` method serves shares its bucket, and a method throttle
+ * written for `ANY` applies to them.
+ * @see https://docs.aws.amazon.com/apigateway/latest/developerguide/api-gateway-request-throttling.html
  */
 export class UsageMeter {
   private readonly buckets = new BucketSet();
@@ -77,14 +83,23 @@ export class UsageMeter {
     this.plans = new Map(settings.plans.map((p) => [p.name, p]));
   }
 
-  /** Stage-level throttle for a method (before the authorizer). */
+  /**
+   * Stage-level throttle for a declared method (before the authorizer): one bucket per method,
+   * with the method's throttle or the stage default.
+   * @param httpMethod the declared method (`GET`, `ANY`, `OPTIONS` for a CORS preflight)
+   * @param resourcePath the declared resource (`/orders/{id}`)
+   */
   stageAllows(httpMethod: string, resourcePath: string, nowMs: number): boolean {
     const override = this.settings.stageMethodThrottles.find(
       (t) => t.path === resourcePath && t.method === httpMethod,
     );
     const throttle = override ?? this.settings.stageThrottle;
-    const key = override === undefined ? 'stage' : `stage|${httpMethod} ${resourcePath}`;
-    return this.buckets.tryTake(key, throttle.rateLimit, throttle.burstLimit, nowMs);
+    return this.buckets.tryTake(
+      `stage|${httpMethod} ${resourcePath}`,
+      throttle.rateLimit,
+      throttle.burstLimit,
+      nowMs,
+    );
   }
 
   /** Looks up an API key value among the configured keys. */
@@ -103,7 +118,10 @@ export class UsageMeter {
     return this.meterKey(this.findKey(keyValue), httpMethod, resourcePath, nowMs);
   }
 
-  /** Plan metering of a key already looked up (undefined: missing or unknown → INVALID_API_KEY). */
+  /**
+   * Plan metering of a key already looked up (undefined: missing or unknown → INVALID_API_KEY).
+   * `httpMethod` and `resourcePath` name the declared method, as for {@link stageAllows}.
+   */
   meterKey(
     key: LocalApiKey | undefined,
     httpMethod: string,

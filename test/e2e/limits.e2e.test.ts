@@ -55,6 +55,15 @@ describe('e2e: throttling, quotas and usage plans', () => {
       const res = await fetch(`${target.baseUrl}/health`);
       expect(res.headers.get('content-type')).toBe('application/problem+json');
       expect(((await res.json()) as { status: number }).status).toBe(429);
+      // Stage limits apply per method: the CORS preflight (OPTIONS /health) has a bucket of its own.
+      const preflight = (): Promise<number> =>
+        fetch(`${target.baseUrl}/health`, {
+          method: 'OPTIONS',
+          headers: { origin: 'https://app.example.com', 'access-control-request-method': 'GET' },
+        }).then((r) => r.status);
+      const preflights: number[] = [];
+      for (let i = 0; i < 4; i++) preflights.push(await preflight());
+      expect(preflights).toEqual([204, 204, 204, 429]);
     } finally {
       await target.close();
     }

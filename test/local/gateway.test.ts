@@ -15,6 +15,7 @@ import {
 import { LOCAL_API } from '../../local/gateway/method-arn';
 import { evaluatePolicy } from '../../local/gateway/policy-evaluator';
 import type { ApiMethod } from '../../local/gateway/route-table';
+import { generateApiKey } from '../../local/gateway/usage-plans';
 import { PolicyBuilder } from '../../lambdas/authorizer/policy';
 import { compileRoutes } from '../../lambdas/authorizer/route-matcher';
 import { allowedRoutes, allowedRoutesKey, entitlementsOf } from '../../lambdas/authorizer/rules';
@@ -417,5 +418,214 @@ describe('other spellings of a path cannot reach a route the token may not call'
     expect(res.headers['x-amzn-ErrorType']).toBe('ForbiddenException');
     expect(h.calls).toEqual([]);
     expect(h.logs.at(-1)).toMatchObject({ status: '403', wafStatus: '403' });
+  });
+});
+
+describe('throttling per method, as API Gateway applies stage and usage-plan limits', () => {
+  const stage = (
+    stageThrottle: { rateLimit: number; burstLimit: number },
+    stageMethodThrottles: GatewayDeps['usage']['stageMethodThrottles'] = [],
+  ): Partial<GatewayDeps> => ({
+    usage: { plans: [], keys: [], stageThrottle, stageMethodThrottles },
+  });
+  const statuses = async (
+    gw: ReturnType<typeof createGateway>,
+    requests: readonly GatewayRequest[],
+  ): Promise<number[]> => {
+    const out: number[] = [];
+    for (const request of requests) out.push((await gw.handle(request)).statusCode);
+    return out;
+  };
+
+  it('the stage default is one bucket per method: a busy GET /orders does not throttle GET /profile', async () => {
+    const h = harness(stage({ rateLimit: 1, burstLimit: 2 }));
+    const gw = createGateway(h.deps);
+    expect(
+      await statuses(gw, [
+        req('GET', '/orders', bearer('reader')),
+        req('GET', '/orders', bearer('reader')),
+        req('GET', '/profile', bearer('reader')),
+        req('GET', '/orders', bearer('reader')),
+      ]),
+    ).toEqual([200, 200, 200, 429]);
+  });
+
+  it('the bucket is the declared method: GET /orders/1 and GET /orders/2 share GET /orders/{id}', async () => {
+    const h = harness(stage({ rateLimit: 1, burstLimit: 1 }));
+    const gw = createGateway(h.deps);
+    expect(
+      await statuses(gw, [
+        req('GET', '/orders/1', bearer('reader')),
+        req('GET', '/orders/2', bearer('reader')),
+      ]),
+    ).toEqual([200, 429]);
+  });
+
+  it('a stage method throttle on an ANY route applies to every verb it serves (one bucket)', async () => {
+    const h = harness({
+      routes: [...ROUTES, route('ANY', '/things', { authorized: false })],
+      ...stage({ rateLimit: 1000, burstLimit: 1000 }, [
+        { method: 'ANY', path: '/things', rateLimit: 1, burstLimit: 1 },
+      ]),
+    });
+    const gw = createGateway(h.deps);
+    expect(await statuses(gw, [req('GET', '/things'), req('GET', '/things'), req('GET', '/things')])).toEqual(
+      [200, 429, 429],
+    );
+    h.clock.now += 1000;
+    expect(await statuses(gw, [req('POST', '/things'), req('DELETE', '/things')])).toEqual([200, 429]);
+    expect(h.logs.filter((l) => l.status === '429').map((l) => l.errorType)).toEqual([
+      'THROTTLED',
+      'THROTTLED',
+      'THROTTLED',
+    ]);
+  });
+
+  it("a usage plan's method throttle on an ANY route applies to every verb it serves", async () => {
+    const key = generateApiKey('tiny', 'tiny-1');
+    const h = harness({
+      routes: [...ROUTES, route('ANY', '/things', { authorized: false, apiKeyRequired: true })],
+      usage: {
+        plans: [
+          {
+            name: 'tiny',
+            throttle: { rateLimit: 1000, burstLimit: 1000 },
+            methodThrottles: [{ method: 'ANY', path: '/things', rateLimit: 1, burstLimit: 1 }],
+          },
+        ],
+        keys: [key],
+        stageThrottle: { rateLimit: 1000, burstLimit: 1000 },
+        stageMethodThrottles: [],
+      },
+    });
+    const gw = createGateway(h.deps);
+    const withKey = (method: string): GatewayRequest => req(method, '/things', ['x-api-key', key.value]);
+    expect(await statuses(gw, [withKey('GET'), withKey('GET'), withKey('POST')])).toEqual([200, 429, 429]);
+    expect(h.events).toHaveLength(1);
+  });
+
+  it('CORS preflight: the OPTIONS mock method is throttled by the stage limit, in its own bucket', async () => {
+    const h = harness(stage({ rateLimit: 1, burstLimit: 1 }));
+    const gw = createGateway(h.deps);
+    const preflight = (path: string): GatewayRequest =>
+      req('OPTIONS', path, ['Origin', 'https://app.example.com']);
+    expect(
+      await statuses(gw, [
+        preflight('/orders'),
+        preflight('/orders'),
+        req('GET', '/orders', bearer('reader')),
+        preflight('/profile'),
+      ]),
+    ).toEqual([204, 429, 200, 204]);
+    expect(h.logs[1]).toMatchObject({ status: '429', errorType: 'THROTTLED', resourcePath: '/orders' });
+    expect(h.calls).toHaveLength(1);
+  });
+});
+
+describe('Lambda invocations are JSON: the event and the result cross a serialization boundary', () => {
+  const allowAll = (context: Record<string, unknown>): Record<string, unknown> => ({
+    ...answerBase(),
+    context,
+  });
+
+  it('an authorizer context member that is undefined disappears (AWS: 200), it is not a malformed context', async () => {
+    const h = harness({
+      invokeAuthorizer: () => Promise.resolve(allowAll({ a: 'x', b: undefined })),
+    });
+    const res = await createGateway(h.deps).handle(req('GET', '/orders', bearer('any')));
+    expect(res.statusCode).toBe(200);
+    expect(h.events[0]?.requestContext.authorizer).toEqual({
+      a: 'x',
+      principalId: 'p',
+      integrationLatency: 0,
+    });
+  });
+
+  it('a backend header that is undefined disappears (AWS: 200), it is not a malformed proxy result', async () => {
+    const h = harness({
+      invokeIntegration: () =>
+        Promise.resolve({ statusCode: 201, headers: { 'x-a': undefined, 'x-b': 'b' }, body: 'ok' }),
+    });
+    const res = await createGateway(h.deps).handle(req('GET', '/orders', bearer('reader')));
+    expect(res.statusCode).toBe(201);
+    expect(res.headers['x-b']).toBe('b');
+    expect(Object.keys(res.headers)).not.toContain('x-a');
+  });
+
+  it('a result is a copy: an authorizer that changes its returned policy later does not change the cached decision', async () => {
+    const shared = {
+      principalId: 'p',
+      policyDocument: {
+        Version: '2012-10-17',
+        Statement: [{ Effect: 'Allow', Action: 'execute-api:Invoke', Resource: [arn('GET', 'orders')] }],
+      },
+    };
+    const h = harness({ invokeAuthorizer: () => Promise.resolve(shared) });
+    const gw = createGateway(h.deps);
+    expect((await gw.handle(req('GET', '/orders', bearer('t')))).statusCode).toBe(200);
+    shared.policyDocument.Statement[0]!.Resource = ['*'];
+    expect((await gw.handle(req('GET', '/profile', bearer('t')))).statusCode).toBe(403);
+  });
+
+  it('an event is a copy: the authorizer and the integration each get a plain JSON document of their own', async () => {
+    const seen: unknown[] = [];
+    const h = harness({
+      invokeAuthorizer: (event) => {
+        seen.push(event);
+        return Promise.resolve(answerBase());
+      },
+      invokeIntegration: (_name, event) => {
+        seen.push(event);
+        return Promise.resolve({ statusCode: 200, body: '' });
+      },
+    });
+    const gw = createGateway(h.deps);
+    await gw.handle(req('GET', '/orders?a=1', bearer('t')));
+    await gw.handle(req('GET', '/orders?a=1', bearer('u')));
+    expect(seen).toHaveLength(4);
+    for (const event of seen) expect(event).toStrictEqual(JSON.parse(JSON.stringify(event)));
+    expect(new Set(seen).size).toBe(4);
+    expect(h.logs.map((l) => l.status)).toEqual(['200', '200']);
+  });
+
+  const cyclic = (): Record<string, unknown> => {
+    const value: Record<string, unknown> = { statusCode: 200, body: 'ok' };
+    value.self = value;
+    return value;
+  };
+
+  it.each<[string, () => unknown]>([
+    ['a BigInt', () => ({ ...answerBase(), context: { n: 1n } })],
+    ['a cycle', () => ({ ...answerBase(), extra: cyclic() })],
+  ])(
+    'error flow: an authorizer result that cannot be serialized (%s) is a function error → 500, nothing cached',
+    async (_label, result) => {
+      const h = harness({ invokeAuthorizer: () => Promise.resolve(result()) });
+      const gw = createGateway(h.deps);
+      const res = await gw.handle(req('GET', '/orders', bearer('t')));
+      expect(res.statusCode).toBe(500);
+      expect(h.logs[0]?.errorType).toBe('AUTHORIZER_CONFIGURATION_ERROR');
+      expect(h.events).toHaveLength(0);
+      expect(gw.authorizerCache.size).toBe(0);
+    },
+  );
+
+  it.each<[string, () => unknown]>([
+    ['a BigInt', () => ({ statusCode: 200, body: 'ok', size: 1n })],
+    ['a cycle', cyclic],
+  ])(
+    'error flow: an integration result that cannot be serialized (%s) is a function error → 502',
+    async (_label, result) => {
+      const h = harness({ invokeIntegration: () => Promise.resolve(result()) });
+      const res = await createGateway(h.deps).handle(req('GET', '/orders', bearer('reader')));
+      expect(res.statusCode).toBe(502);
+      expect(res.headers['Content-Type']).toBe('application/problem+json');
+    },
+  );
+
+  it('error flow: an integration that returns nothing → the runtime sends null → 502', async () => {
+    const h = harness({ invokeIntegration: () => Promise.resolve(undefined) });
+    const res = await createGateway(h.deps).handle(req('GET', '/orders', bearer('reader')));
+    expect(res.statusCode).toBe(502);
   });
 });

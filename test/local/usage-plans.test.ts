@@ -71,6 +71,20 @@ describe('usage plans: keys, throttles, quotas', () => {
     expect(m.meter(partnerKey.value, 'GET', '/orders', 0).ok).toBe(true);
   });
 
+  it('stage default throttle: one bucket per method, not one for the whole stage', () => {
+    const m = new UsageMeter({
+      plans: [],
+      keys: [],
+      stageThrottle: { rateLimit: 1, burstLimit: 1 },
+      stageMethodThrottles: [],
+    });
+    expect(m.stageAllows('GET', '/orders', 0)).toBe(true);
+    expect(m.stageAllows('GET', '/orders', 0)).toBe(false);
+    expect(m.stageAllows('POST', '/orders', 0)).toBe(true);
+    expect(m.stageAllows('GET', '/profile', 0)).toBe(true);
+    expect(m.stageAllows('GET', '/orders', 1000)).toBe(true);
+  });
+
   it('stage method throttle applies to everyone on that route', () => {
     const m = meter();
     expect(m.stageAllows('GET', '/health', 0)).toBe(true);
