@@ -413,7 +413,9 @@ export const apiConfigSchema = z
     usagePlans: z.array(usagePlanSchema).max(20).default([]).describe('Usage plan tiers.'),
     throttle: throttleSchema
       .default({ rateLimit: 100, burstLimit: 200 })
-      .describe('Stage-wide default throttle for every method (all clients together).'),
+      .describe(
+        'Default throttle of the stage, applied to each method separately (all clients of that method together).',
+      ),
     methodThrottles: z
       .array(methodThrottleSchema)
       .max(50)
