@@ -51,6 +51,17 @@ export function revokes(record: RevocationRecord, subject: RevocationSubject, no
   return subject.iat < (record.revokedBefore ?? Number.POSITIVE_INFINITY);
 }
 
+/** @throws TokenRevokedError when `record` revokes the token */
+function assertNotRevoking(
+  record: RevocationRecord | undefined,
+  subject: RevocationSubject,
+  nowSeconds: number,
+): void {
+  if (record !== undefined && revokes(record, subject, nowSeconds)) {
+    throw new TokenRevokedError(`token revoked (${record.kind})`, { claim: claimOf(record) });
+  }
+}
+
 /**
  * Checks a verified token against the revocation store, with an in-Lambda cache of lookups (found
  * and not found alike) that is at most `cacheStalenessSeconds` old. It runs on every decision,
@@ -78,32 +89,27 @@ export class RevocationCheck {
     keys: readonly string[] = revocationKeysOf(subject),
   ): Promise<void> {
     const now = this.deps.clock();
-    const records: (RevocationRecord | undefined)[] = [];
+    const nowSeconds = Math.floor(now / 1000);
     const missing: string[] = [];
+    // A revocation this Lambda already knows applies first, whatever the store says now: under the
+    // insecure opt-in a failing lookup of the other keys must not readmit a known-revoked user/client.
     for (const key of keys) {
       const cached = this.cache.get(key, now);
-      if (cached !== undefined) records.push(cached.value);
-      else missing.push(key);
+      if (cached === undefined) missing.push(key);
+      else assertNotRevoking(cached.value, subject, nowSeconds);
     }
-    if (missing.length > 0) {
-      let found: ReadonlyMap<string, RevocationRecord>;
-      try {
-        found = await this.deps.store.lookup(missing);
-      } catch (cause) {
-        this.onStoreError(subject, cause);
-        return;
-      }
-      for (const key of missing) {
-        const record = found.get(key);
-        records.push(record);
-        this.cache.set(key, record, now);
-      }
+    if (missing.length === 0) return;
+    let found: ReadonlyMap<string, RevocationRecord>;
+    try {
+      found = await this.deps.store.lookup(missing);
+    } catch (cause) {
+      this.onStoreError(subject, cause);
+      return;
     }
-    const nowSeconds = Math.floor(now / 1000);
-    for (const record of records) {
-      if (record !== undefined && revokes(record, subject, nowSeconds)) {
-        throw new TokenRevokedError(`token revoked (${record.kind})`, { claim: claimOf(record) });
-      }
+    for (const key of missing) {
+      const record = found.get(key);
+      this.cache.set(key, record, now);
+      assertNotRevoking(record, subject, nowSeconds);
     }
   }
 

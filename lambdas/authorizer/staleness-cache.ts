@@ -13,10 +13,16 @@ export class StalenessCache<V> {
     private readonly maxEntries: number,
   ) {}
 
-  /** The cached answer for `key` if it is younger than the staleness bound at `nowMs`. */
+  /**
+   * The cached answer for `key` if it is younger than the staleness bound at `nowMs`. An answer from
+   * the "future" (the clock stepped back since it was fetched) counts as stale: its true age is
+   * unknown, and reusing it could stretch the bound by the size of the step.
+   */
   get(key: string, nowMs: number): { readonly value: V } | undefined {
     const entry = this.entries.get(key);
-    return entry !== undefined && nowMs - entry.fetchedAtMs < this.stalenessMs ? entry : undefined;
+    if (entry === undefined) return undefined;
+    const age = nowMs - entry.fetchedAtMs;
+    return age >= 0 && age < this.stalenessMs ? entry : undefined;
   }
 
   /** Remembers the answer for `key`, fetched at `nowMs`. */

@@ -285,6 +285,43 @@ describe('store errors', () => {
     });
   });
 
+  it('ALLOW_ON_STORE_ERROR_INSECURE: a revocation this Lambda already holds still applies while the store fails', async () => {
+    // A working client whose every call fails once `failing` is set (a throttled or unreachable table).
+    const client = dynamoClientFor(dynamo.endpoint);
+    let failing = false;
+    client.middlewareStack.add(
+      (next) => async (args) => {
+        if (failing) {
+          throw Object.assign(new Error('throttled'), { name: 'ProvisionedThroughputExceededException' });
+        }
+        return next(args);
+      },
+      { step: 'initialize', name: 'failOnDemand' },
+    );
+    try {
+      const h = build(
+        { cacheStalenessSeconds: 60, onStoreError: 'ALLOW_ON_STORE_ERROR_INSECURE' },
+        { client, decisionCache: { maxEntries: 0, maxAgeSeconds: 300 } },
+      );
+      const first = token(h, { client_id: 'leaky-app', jti: 'jti-a' });
+      await putRevocation(
+        dynamo.client,
+        table(),
+        revokedBeforeRevocation({ kind: 'client', clientId: 'leaky-app' }, nowSeconds(h), 3600, 60),
+      );
+      expect(await decide(h, first)).toBe('Unauthorized'); // store healthy: the client revocation is cached
+      failing = true;
+      // A new token of the same client has a new jti, which needs a lookup; the lookup fails.
+      const second = token(h, { client_id: 'leaky-app', jti: 'jti-b' });
+      expect(await decide(h, second)).toBe('Unauthorized');
+      expect(lastDecision(h)).toMatchObject({ reason: 'revoked' });
+      // Another client's token is accepted under the opt-in (logged and counted), as documented.
+      expect(await decide(h, token(h, { client_id: 'good-app', jti: 'jti-c' }))).toBe('allow');
+    } finally {
+      client.destroy();
+    }
+  });
+
   it('ALLOW_ON_STORE_ERROR_INSECURE: accepts, and logs and counts every such event', async () => {
     const client = dynamoClientFor(`http://127.0.0.1:${String(await closedPort())}`);
     try {

@@ -12,6 +12,14 @@ describe('StalenessCache', () => {
     expect(cache.get('b', 11_000)).toBeUndefined();
   });
 
+  it('an answer from the "future" (the clock stepped back) counts as stale', () => {
+    const cache = new StalenessCache<string>(10_000, 10);
+    cache.set('a', 'x', 200_000);
+    expect(cache.get('a', 200_000)).toMatchObject({ value: 'x' });
+    expect(cache.get('a', 199_999)).toBeUndefined();
+    expect(cache.get('a', 80_000)).toBeUndefined();
+  });
+
   it('a staleness of 0 caches nothing', () => {
     const cache = new StalenessCache<string>(0, 10);
     cache.set('a', 'x', 1000);
