@@ -126,9 +126,14 @@ async function rejects(fn: () => Promise<unknown>): Promise<boolean> {
   }
 }
 
-/** Our handler four times: as deployed, and with logging and/or metrics replaced by silent sinks. */
+/**
+ * Our handler as deployed (twice: the miss path and the hit path each get an instance), and with
+ * logging and/or metrics replaced by silent sinks.
+ */
 interface Ours {
   readonly deployed: OurAuthorizerHandler;
+  /** The same configuration in a second instance, for the cache-hit path only. */
+  readonly deployedForHits: OurAuthorizerHandler;
   readonly noLog: OurAuthorizerHandler;
   readonly noMetrics: OurAuthorizerHandler;
   readonly silent: OurAuthorizerHandler;
@@ -151,12 +156,15 @@ async function setUpOurs(fixture: JwtFixture, sink: StdoutSink): Promise<Ours> {
     },
   });
   const jwksFetchesDuringInit = server.fetches() - fetchesBefore;
+  // The hit path gets its own instance: the miss path's token stream would evict the hit token.
+  const deployedForHits = await buildOurAuthorizer(config);
   const noLog = await buildOurAuthorizer(config, { deps: { logger: silentLogger } });
   const noMetrics = await buildOurAuthorizer(config, { deps: { metrics: silentMetrics } });
   const silent = await buildOurAuthorizer(config, { deps: { logger: silentLogger, metrics: silentMetrics } });
   let firstRequestChecked = false;
   return {
     deployed,
+    deployedForHits,
     noLog,
     noMetrics,
     silent,
@@ -243,7 +251,7 @@ export async function measureWarmPath(options: WarmOptions): Promise<WarmAlgorit
           ? {}
           : {
               oursMiss: miss(ours.deployed),
-              oursHit: hit(ours.deployed),
+              oursHit: hit(ours.deployedForHits),
               oursMissNoLog: miss(ours.noLog),
               oursMissNoMetrics: miss(ours.noMetrics),
               oursMissSilent: miss(ours.silent),

@@ -1,6 +1,7 @@
 import { spawn } from 'node:child_process';
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { LAMBDA_NODE_OPTIONS } from '../lib/lambda-bundling';
 import { bundleLambda, type BundleResult } from './bundle';
 import { median } from './stats';
 
@@ -17,6 +18,7 @@ import { median } from './stats';
 /** Names of the cold-start targets, as the report looks them up. */
 export const COLD_TARGET_NAMES = {
   authorizer: 'authorizer (ours)',
+  authorizerExampleConfig: 'authorizer (ours), example config: revocation on',
   guard: 'request guard (ours)',
   jose: 'peer: jose authorizer',
   jsonwebtoken: 'peer: jsonwebtoken authorizer',
@@ -153,6 +155,8 @@ function lambdaEnv(extra: Readonly<Record<string, string>>): NodeJS.ProcessEnv {
     PATH: process.env.PATH ?? '',
     NODE_ENV: 'production',
     NODE_PATH: join(__dirname, '..', 'node_modules'),
+    // As every function of the stack runs (lib/edge-function.ts): the source map is read at load.
+    NODE_OPTIONS: LAMBDA_NODE_OPTIONS,
     ...extra,
   };
 }

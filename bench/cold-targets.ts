@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { benchAuthorizerConfig, tokenEvent } from './bench-config';
 import { COLD_TARGET_NAMES, measureColdStarts, type ColdStartResults, type ColdTarget } from './cold-start';
@@ -27,8 +28,20 @@ export async function measureColdStartTargets(
       AWS_REGION: 'eu-west-1',
     };
     const firstEvent = tokenEvent(fixture.tokens.RS256[0]!);
+    // The same bundle with the example config's auth section (revocation on: the AWS SDK's DynamoDB
+    // client loads at init), issuers swapped for the bench issuer. No first decision: it would need
+    // a DynamoDB to ask.
+    const exampleEnv = {
+      ...env,
+      AUTH_CONFIG: JSON.stringify({
+        ...exampleAuthSection(),
+        issuers: benchAuthorizerConfig(server.jwksUri).issuers,
+      }),
+      REVOCATION_TABLE_NAME: 'Revocations',
+    };
     const targets: ColdTarget[] = [
       { name: COLD_TARGET_NAMES.authorizer, entry: OUR_AUTHORIZER_ENTRY, env, firstEvent },
+      { name: COLD_TARGET_NAMES.authorizerExampleConfig, entry: OUR_AUTHORIZER_ENTRY, env: exampleEnv },
       { name: COLD_TARGET_NAMES.jose, entry: join(__dirname, 'peers', 'jose-lambda.ts'), env, firstEvent },
       {
         name: COLD_TARGET_NAMES.jsonwebtoken,
@@ -56,4 +69,11 @@ export async function measureColdStartTargets(
   } finally {
     await server.close();
   }
+}
+
+/** The `auth` section of config/edge.config.json, as committed. */
+function exampleAuthSection(): Record<string, unknown> {
+  const file = join(__dirname, '..', 'config', 'edge.config.json');
+  const config = JSON.parse(readFileSync(file, 'utf8')) as { auth: Record<string, unknown> };
+  return config.auth;
 }

@@ -79,6 +79,7 @@ export function budgetLines(results: BenchResults): BudgetLine[] {
   const rs = byAlg(results.warm, 'RS256');
   const es = byAlg(results.warm, 'ES256');
   const authorizer = coldTarget(results, COLD_TARGET_NAMES.authorizer);
+  const withRevocation = coldTarget(results, COLD_TARGET_NAMES.authorizerExampleConfig);
   const firstFetches = rs?.checks?.jwksFetchesByFirstRequest;
   const measured: Record<BudgetId, Summary | undefined> = {
     warmRs256: ratioSummary(rs, 'oursMiss', 'floor'),
@@ -90,6 +91,10 @@ export function budgetLines(results: BenchResults): BudgetLine[] {
     bundleSize: authorizer === undefined ? undefined : summarize([authorizer.bundleBytes]),
     coldStart:
       authorizer === undefined ? undefined : summarize(authorizer.samples.map((s) => s.loadedAboveEmptyMs)),
+    coldStartExampleConfig:
+      withRevocation === undefined
+        ? undefined
+        : summarize(withRevocation.samples.map((s) => s.loadedAboveEmptyMs)),
     firstRequestNoFetch: firstFetches === undefined ? undefined : summarize([firstFetches]),
   };
   const authorizerPending = results.pending.find((p) => p.section.startsWith('Authorizer'));

@@ -67,6 +67,20 @@ function results(overrides: Partial<BenchResults> = {}): BenchResults {
             firstDecisionMs: 1,
           })),
         },
+        {
+          name: COLD_TARGET_NAMES.authorizerExampleConfig,
+          timedFirstDecision: false,
+          bundleBytes: 200 * 1024,
+          byPackage: [{ name: 'zod', bytes: 100 * 1024 }],
+          samples: [60, 70, 90].map((ms) => ({
+            loadedAboveEmptyMs: ms,
+            aboveEmptyMs: ms + 5,
+            cpuAboveEmptyMs: ms + 5,
+            requireMs: ms - 5,
+            readyMs: 5,
+            firstDecisionMs: 0,
+          })),
+        },
       ],
     },
     guard: undefined,
@@ -88,6 +102,9 @@ describe('bench report', () => {
     expect(verdict(byId.bundleSize!)).toBe('NOT MET'); // 200 KB
     expect(byId.coldStart?.measured?.median).toBe(20);
     expect(verdict(byId.coldStart!)).toBe('met');
+    // The example config (revocation on) is judged on its own target, against the same budget.
+    expect(byId.coldStartExampleConfig?.measured?.median).toBe(70);
+    expect(verdict(byId.coldStartExampleConfig!)).toBe('NOT MET');
     expect(verdict(byId.firstRequestNoFetch!)).toBe('met');
   });
 
