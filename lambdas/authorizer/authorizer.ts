@@ -19,7 +19,8 @@ import {
 } from './errors';
 import { parseAuthorizerEvent, type AuthorizerRequest } from './events';
 import type { RevocationCheck, RevocationSubject } from './revocation-check';
-import { HttpFetcher, loggableUrl } from './http-fetcher';
+import { HttpFetcher } from './http-fetcher';
+import { loggableUrl } from '../shared/logging/loggable-url';
 import { toAuthorizerError } from './library-errors';
 import { PolicyBuilder, type PolicyDocument } from './policy';
 import { RestTargetResolver } from './rest-target';

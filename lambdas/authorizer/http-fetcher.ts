@@ -2,6 +2,7 @@ import { request as httpRequest, type IncomingMessage } from 'node:http';
 import { request as httpsRequest } from 'node:https';
 import type { Fetcher } from 'aws-jwt-verify/https';
 import { FetchError, NonRetryableFetchError } from 'aws-jwt-verify/error';
+import { loggableUrl } from '../shared/logging/loggable-url';
 
 /** Hosts for which plain http is tolerated (the local identity provider and tests). */
 const LOOPBACK_HOSTS = new Set(['127.0.0.1', 'localhost', '[::1]']);
@@ -33,17 +34,6 @@ export function isFetchableDiscoveredJwksUri(jwksUri: string, issuer: string): b
   if (!isFetchableUrl(issuer)) return false;
   const issuerUrl = new URL(issuer);
   return issuerUrl.protocol === 'http:' && issuerUrl.origin === url.origin;
-}
-
-/**
- * A fetched URL as it may appear in a log line or an error message: origin and path only. The query
- * string and fragment (where an `access_token` may hide) and any user info are dropped.
- */
-export function loggableUrl(value: string): string {
-  if (!URL.canParse(value)) return '(not a URL)';
-  const url = new URL(value);
-  if (url.protocol !== 'https:' && url.protocol !== 'http:') return '(not an http(s) URL)';
-  return `${url.origin}${url.pathname}`;
 }
 
 export interface HttpFetcherOptions {

@@ -8,7 +8,8 @@ import {
 } from 'aws-jwt-verify/error';
 import { isJsonObject, safeJsonParse } from 'aws-jwt-verify/safe-json-parse';
 import type { JwtHeader, JwtPayload } from 'aws-jwt-verify/jwt-model';
-import { isFetchableDiscoveredJwksUri, loggableUrl } from './http-fetcher';
+import { isFetchableDiscoveredJwksUri } from './http-fetcher';
+import { loggableUrl } from '../shared/logging/loggable-url';
 import { JwksUnavailableError, UnknownKeyError } from './errors';
 
 /** Where the keys of one cache entry come from. */

@@ -1,4 +1,5 @@
 import type { ConfigIssue } from '../../lambdas/shared/config/config-error';
+import { loggableUrl } from '../../lambdas/shared/logging/loggable-url';
 
 /** The parts of the `auth` section the deployment checks read. */
 export interface DeploymentAuthCheckInput {
@@ -27,12 +28,6 @@ export function isLoopbackUrl(value: string): boolean {
   );
 }
 
-/** The URL as shown in a message: origin and path (no query, no fragment). */
-function shown(value: string): string {
-  const url = new URL(value);
-  return `${url.origin}${url.pathname === '/' ? '' : url.pathname}`;
-}
-
 /**
  * Checks that hold only for a deployment, not for the local edge: every `issuers[i].issuer` and
  * `issuers[i].jwksUri` must be reachable from AWS, so none may be a loopback URL. The authorizer's
@@ -48,7 +43,7 @@ export function deploymentAuthIssues(auth: DeploymentAuthCheckInput, prefix = 'a
       issues.push({
         path: `${prefix}.issuers[${i}].issuer`,
         message:
-          `is a loopback URL (${shown(issuer.issuer)}), which only the local edge can reach; ` +
+          `is a loopback URL (${loggableUrl(issuer.issuer)}), which only the local edge can reach; ` +
           "deploy with your identity provider's https issuer",
       });
     }
@@ -56,7 +51,7 @@ export function deploymentAuthIssues(auth: DeploymentAuthCheckInput, prefix = 'a
       issues.push({
         path: `${prefix}.issuers[${i}].jwksUri`,
         message:
-          `is a loopback URL (${shown(issuer.jwksUri)}), which only the local edge can reach; ` +
+          `is a loopback URL (${loggableUrl(issuer.jwksUri)}), which only the local edge can reach; ` +
           'deploy with your identity provider\'s https JWKS URL (or "discovery": true)',
       });
     }
