@@ -15,6 +15,9 @@ import { boundedInt, optionalTableName } from './schema-parts';
  * (`npm run schema`) reads: `.register(z.globalRegistry, { description })` on a schema built for that
  * one field (no copy: the config schema is built at every cold start), `.check(z.describe(…))` on a
  * shared one (`fetchUrl`, `pathTemplateSchema`), which copies it so its other uses keep their own.
+ * For the same reason, parts without a description of their own (`nonEmptyString`, `flag`,
+ * `claimPaths`, the integers inside `boundedInt`, …) are built once and shared: a field wraps them
+ * in its own `z.optional`/`z._default`, which carries its description.
  * A classic `z.object` may hold these schemas (lib/config/edge-config.ts does). Mini loads no message
  * locale: parse through `parseAuthorizerConfig` (parse-authorizer-config.ts), which supplies English
  * messages.
@@ -27,10 +30,6 @@ export type JwtAlgorithm = (typeof JWT_ALGORITHMS)[number];
 /** HTTP methods a route rule may name. `ANY` matches every method. */
 export const HTTP_METHODS = ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS', 'ANY'] as const;
 export type HttpMethod = (typeof HTTP_METHODS)[number];
-
-export const httpsUrl = z
-  .url({ protocol: /^https$/, error: 'must be an absolute https:// URL' })
-  .register(z.globalRegistry, { description: 'An absolute https:// URL.' });
 
 /**
  * An http(s) URL the authorizer fetches (a JWKS, or an issuer's discovery metadata). Plain http is
@@ -74,14 +73,26 @@ const claimPath = z.string().check(
   }),
 );
 
+/** The array inside every claim path list (shared, no description). */
+const claimPaths = z.array(claimPath);
+
 /**
  * A list of claim paths with a default list and a description. The description must be registered
  * on the default wrapper itself: `.check(z.describe(…))` would copy it, and a copy reads the default
  * once, so every parse would hand out the same array.
  */
 function claimPathList(defaults: readonly string[], description: string) {
-  return z._default(z.array(claimPath), () => [...defaults]).register(z.globalRegistry, { description });
+  return z._default(claimPaths, () => [...defaults]).register(z.globalRegistry, { description });
 }
+
+/** One accepted JWS algorithm (shared, no description). */
+const jwtAlgorithm = z.enum(JWT_ALGORITHMS);
+
+/** A non-empty string (shared, no description). */
+const nonEmptyString = z.string().check(z.minLength(1));
+
+/** A JSON boolean (shared, no description). */
+const flag = z.boolean();
 
 /** A JSON Web Key as published in a JWKS; only public members are allowed in a pinned set. */
 const publicJwk = z
@@ -89,7 +100,7 @@ const publicJwk = z
     kty: z.enum(['RSA', 'EC', 'OKP']),
     kid: z.string().check(z.minLength(1), z.maxLength(256)),
     use: z.optional(z.literal('sig')),
-    alg: z.optional(z.enum(JWT_ALGORITHMS)),
+    alg: z.optional(jwtAlgorithm),
   })
   .check(
     z.refine((jwk) => !('d' in jwk) && !('p' in jwk) && !('q' in jwk) && !('k' in jwk), {
@@ -106,13 +117,10 @@ export const issuerConfigSchema = z
     issuer: fetchUrl.check(z.describe('The exact `iss` value tokens carry. Compared byte for byte.')),
     audience: z
       .nullable(
-        z.union(
-          [z.string().check(z.minLength(1)), z.array(z.string().check(z.minLength(1))).check(z.minLength(1))],
-          {
-            error:
-              'is required: a string or a non-empty array of accepted audiences (null skips the audience check, explicitly)',
-          },
-        ),
+        z.union([nonEmptyString, z.array(nonEmptyString).check(z.minLength(1))], {
+          error:
+            'is required: a string or a non-empty array of accepted audiences (null skips the audience check, explicitly)',
+        }),
       )
       .register(z.globalRegistry, {
         description:
@@ -122,19 +130,16 @@ export const issuerConfigSchema = z
     jwksUri: z
       .optional(fetchUrl)
       .register(z.globalRegistry, { description: 'Where the issuer publishes its JWKS.' }),
-    discovery: z.optional(z.boolean()).register(z.globalRegistry, {
+    discovery: z.optional(flag).register(z.globalRegistry, {
       description: 'Resolve `jwks_uri` from `{issuer}/.well-known/openid-configuration` at cold start.',
     }),
     jwks: z.optional(pinnedJwksSchema).register(z.globalRegistry, {
       description: 'A pinned JWKS, for Lambdas that cannot reach the IdP. Never refreshed.',
     }),
-    algorithms: z
-      .array(z.enum(JWT_ALGORITHMS))
-      .check(
-        z.minLength(1),
-        z.describe('The JWS algorithms this issuer signs with. The header `alg` must be one of them.'),
-      ),
-    requiredTyp: z.optional(z.string().check(z.minLength(1))).register(z.globalRegistry, {
+    algorithms: z.array(jwtAlgorithm).check(z.minLength(1)).register(z.globalRegistry, {
+      description: 'The JWS algorithms this issuer signs with. The header `alg` must be one of them.',
+    }),
+    requiredTyp: z.optional(nonEmptyString).register(z.globalRegistry, {
       description: 'If set, the header `typ` must equal it (case-insensitive, e.g. "at+jwt", RFC 9068).',
     }),
     rolesClaims: claimPathList(
@@ -216,6 +221,9 @@ const roleOrScope = z
   .string()
   .check(z.minLength(1), z.maxLength(128), z.regex(/^\S+$/, { error: 'must not contain spaces' }));
 
+/** A list of roles or scopes (shared, no description). */
+const roleOrScopeList = z.array(roleOrScope);
+
 /**
  * One route rule: a method and an API Gateway path template, and what a caller needs to call it.
  *
@@ -231,22 +239,22 @@ export const routeRuleSchema = z
   .strictObject({
     method: z.enum(HTTP_METHODS).register(z.globalRegistry, { description: 'HTTP method, or ANY.' }),
     path: pathTemplateSchema.check(z.describe('Path template, e.g. "/orders/{id}".')),
-    public: z._default(z.boolean(), false).register(z.globalRegistry, {
+    public: z._default(flag, false).register(z.globalRegistry, {
       description: 'No token needed. Public routes get no authorizer; mark them deliberately.',
     }),
     anyRoles: z
-      .optional(z.array(roleOrScope))
+      .optional(roleOrScopeList)
       .register(z.globalRegistry, { description: 'The caller needs at least one of these roles.' }),
     allRoles: z
-      .optional(z.array(roleOrScope))
+      .optional(roleOrScopeList)
       .register(z.globalRegistry, { description: 'The caller needs every one of these roles.' }),
     anyScopes: z
-      .optional(z.array(roleOrScope))
+      .optional(roleOrScopeList)
       .register(z.globalRegistry, { description: 'The token needs at least one of these scopes.' }),
     allScopes: z
-      .optional(z.array(roleOrScope))
+      .optional(roleOrScopeList)
       .register(z.globalRegistry, { description: 'The token needs every one of these scopes.' }),
-    authenticatedOnly: z.optional(z.boolean()).register(z.globalRegistry, {
+    authenticatedOnly: z.optional(flag).register(z.globalRegistry, {
       description: 'Any valid token may call this route (no role or scope). Must be chosen explicitly.',
     }),
   })
@@ -362,14 +370,11 @@ export const authorizerConfigSchema = z
   .strictObject({
     issuers: z
       .array(issuerConfigSchema)
-      .check(z.minLength(1), z.maxLength(20), z.describe('Trusted token issuers.')),
-    routes: z
-      .array(routeRuleSchema)
-      .check(
-        z.minLength(1),
-        z.maxLength(300),
-        z.describe('Route rules. Deny by default: a route without a rule is closed.'),
-      ),
+      .check(z.minLength(1), z.maxLength(20))
+      .register(z.globalRegistry, { description: 'Trusted token issuers.' }),
+    routes: z.array(routeRuleSchema).check(z.minLength(1), z.maxLength(300)).register(z.globalRegistry, {
+      description: 'Route rules. Deny by default: a route without a rule is closed.',
+    }),
     tokenLimits: z._default(tokenLimitsSchema, () => tokenLimitsSchema.parse({})),
     jwks: z._default(jwksPolicySchema, () => jwksPolicySchema.parse({})),
     decisionCache: z._default(decisionCacheSchema, () => decisionCacheSchema.parse({})),

@@ -1,16 +1,21 @@
 import { en } from 'zod/locales';
+import type { $ZodErrorMap } from 'zod/v4/core';
 import { authorizerConfigSchema, type AuthorizerConfig } from './authorizer-config';
 import { parseJsonConfig, toConfigError } from './config-error';
 
 /** The environment variable the authorizer Lambda reads its configuration from. */
 export const AUTH_CONFIG_ENV = 'AUTH_CONFIG';
 
+let english: $ZodErrorMap | undefined;
+
 /**
  * zod's English messages ("Invalid input: expected array, received undefined", "Too big: expected
  * number to be <=3600"). The schema is written with `zod/mini`, which loads no locale, so the parse
- * passes them in (classic zod would set them globally). Messages our schema words itself win.
+ * passes them in (classic zod would set them globally). Messages our schema words itself win. The
+ * locale's message tables are built on the first issue only: a valid document, the cold start's
+ * case, never needs them.
  */
-const englishMessages = en().localeError;
+const englishMessages: $ZodErrorMap = (issue) => (english ??= en().localeError)(issue);
 
 /**
  * Validates an authorizer configuration object. Throws a {@link ConfigError} naming every bad field.

@@ -219,6 +219,157 @@ describe('authorizer config schema (zod/mini)', () => {
   });
 });
 
+// Parts without a description of their own (integers with the same bounds, table names, booleans,
+// non-empty strings, role, scope and claim path lists, the algorithm enum) are built once and shared
+// by several fields (schema-parts.ts, authorizer-config.ts): each field must still refuse bad input at
+// its own path, and keep its own default and description.
+describe('shared schema parts', () => {
+  const withPinnedKey =
+    (alg: string): Change =>
+    (c) => {
+      delete c.issuers[0].jwksUri;
+      c.issuers[0].jwks = { keys: [{ kty: 'RSA', kid: 'k', alg }] };
+    };
+
+  it.each<[string, Change, string]>([
+    [
+      'tokenLimits.clockSkewSeconds 301',
+      (c) => (c.tokenLimits = { clockSkewSeconds: 301 }),
+      'tokenLimits.clockSkewSeconds',
+    ],
+    [
+      'revocation.cacheStalenessSeconds 301',
+      (c) => (c.revocation = { cacheStalenessSeconds: 301 }),
+      'revocation.cacheStalenessSeconds',
+    ],
+    [
+      'clients.cacheStalenessSeconds -1',
+      (c) => (c.clients = { cacheStalenessSeconds: -1 }),
+      'clients.cacheStalenessSeconds',
+    ],
+    [
+      'clients.cacheStalenessSeconds 1.5',
+      (c) => (c.clients = { cacheStalenessSeconds: 1.5 }),
+      'clients.cacheStalenessSeconds',
+    ],
+    [
+      'tokenLimits.maxLifetimeSeconds 59',
+      (c) => (c.tokenLimits = { maxLifetimeSeconds: 59 }),
+      'tokenLimits.maxLifetimeSeconds',
+    ],
+    ['jwks.maxKeyAgeSeconds 59', (c) => (c.jwks = { maxKeyAgeSeconds: 59 }), 'jwks.maxKeyAgeSeconds'],
+    [
+      'jwks.unknownKidRefetchIntervalSeconds 0',
+      (c) => (c.jwks = { unknownKidRefetchIntervalSeconds: 0 }),
+      'jwks.unknownKidRefetchIntervalSeconds',
+    ],
+    [
+      'decisionCache.maxAgeSeconds 0',
+      (c) => (c.decisionCache = { maxAgeSeconds: 0 }),
+      'decisionCache.maxAgeSeconds',
+    ],
+    ['revocation.tableName "a b"', (c) => (c.revocation = { tableName: 'a b' }), 'revocation.tableName'],
+    ['clients.tableName "a b"', (c) => (c.clients = { tableName: 'a b' }), 'clients.tableName'],
+    ['an empty audience', (c) => (c.issuers[0].audience = ''), 'issuers[0].audience'],
+    ['an empty audience in a list', (c) => (c.issuers[0].audience = ['api', '']), 'issuers[0].audience[1]'],
+    ['an empty requiredTyp', (c) => (c.issuers[0].requiredTyp = ''), 'issuers[0].requiredTyp'],
+    ['discovery as a string', (c) => (c.issuers[0].discovery = 'yes'), 'issuers[0].discovery'],
+    ['public as a string', (c) => (c.routes[0].public = 'true'), 'routes[0].public'],
+    [
+      'authenticatedOnly as a string',
+      (c) => (c.routes[0].authenticatedOnly = 'yes'),
+      'routes[0].authenticatedOnly',
+    ],
+    ['anyRoles with a space', (c) => (c.routes[0].anyRoles = ['a b']), 'routes[0].anyRoles[0]'],
+    ['allRoles with a space', (c) => (c.routes[0].allRoles = ['a b']), 'routes[0].allRoles[0]'],
+    ['anyScopes with a space', (c) => (c.routes[0].anyScopes = ['a b']), 'routes[0].anyScopes[0]'],
+    ['allScopes with a space', (c) => (c.routes[0].allScopes = ['a b']), 'routes[0].allScopes[0]'],
+    [
+      'rolesClaims with an empty segment',
+      (c) => (c.issuers[0].rolesClaims = ['a..b']),
+      'issuers[0].rolesClaims[0]',
+    ],
+    [
+      'scopesClaims with an empty segment',
+      (c) => (c.issuers[0].scopesClaims = ['a..b']),
+      'issuers[0].scopesClaims[0]',
+    ],
+    [
+      'clientIdClaims with an empty segment',
+      (c) => (c.issuers[0].clientIdClaims = ['a..b']),
+      'issuers[0].clientIdClaims[0]',
+    ],
+    [
+      'contextClaims with an empty segment',
+      (c) => (c.issuers[0].contextClaims = ['a..b']),
+      'issuers[0].contextClaims[0]',
+    ],
+    ['an HMAC algorithm', (c) => (c.issuers[0].algorithms = ['HS256']), 'issuers[0].algorithms[0]'],
+    ['a pinned key with an HMAC alg', withPinnedKey('HS256'), 'issuers[0].jwks.keys[0].alg'],
+  ])('error flow: %s → ConfigError at %s', (_label, change, path) => {
+    const raw = structuredClone(valid()) as Record<string, any>;
+    change(raw);
+    expect(errorOf(raw)?.issues.map((i) => i.path)).toContain(path);
+  });
+
+  it.each<[string, Record<string, unknown>]>([
+    [
+      'minimum',
+      {
+        tokenLimits: { clockSkewSeconds: 0, maxLifetimeSeconds: 60, maxTokenBytes: 512 },
+        jwks: { maxKeyAgeSeconds: 60, unknownKidRefetchIntervalSeconds: 1, fetchTimeoutMs: 100 },
+        decisionCache: { maxEntries: 0, maxAgeSeconds: 1 },
+        resultCacheTtlSeconds: 0,
+        revocation: { cacheStalenessSeconds: 0, maxRevocationDelaySeconds: 0 },
+        clients: { cacheStalenessSeconds: 0 },
+      },
+    ],
+    [
+      'maximum',
+      {
+        tokenLimits: { clockSkewSeconds: 300, maxLifetimeSeconds: 86_400, maxTokenBytes: 16_384 },
+        jwks: { maxKeyAgeSeconds: 86_400, unknownKidRefetchIntervalSeconds: 3600, fetchTimeoutMs: 10_000 },
+        decisionCache: { maxEntries: 100_000, maxAgeSeconds: 3600 },
+        resultCacheTtlSeconds: 3600,
+        revocation: { cacheStalenessSeconds: 300, maxRevocationDelaySeconds: 3900 },
+        clients: { cacheStalenessSeconds: 300 },
+      },
+    ],
+  ])('happy flow: every bounded integer accepts its own %s', (_label, settings) => {
+    const raw = { ...valid(), ...settings };
+    expect(errorOf(raw)).toBeUndefined();
+    const config = parseAuthorizerConfig(raw);
+    expect(config).toMatchObject(settings);
+  });
+
+  it('happy flow: fields that share an inner schema keep their own defaults', () => {
+    const config = parseAuthorizerConfig({ ...valid(), revocation: {}, clients: {} });
+    expect(config.tokenLimits.clockSkewSeconds).toBe(60);
+    expect(config.revocation?.cacheStalenessSeconds).toBe(10);
+    expect(config.clients?.cacheStalenessSeconds).toBe(60);
+    expect(config.tokenLimits.maxLifetimeSeconds).toBe(3600);
+    expect(config.jwks.maxKeyAgeSeconds).toBe(900);
+    expect(config.routes[0]?.public).toBe(false);
+  });
+
+  it('its JSON Schema gives fields that share an inner schema their own description and default', () => {
+    const schema = z.toJSONSchema(edgeConfigSchema, { io: 'input', unrepresentable: 'any' }) as unknown as {
+      properties: { auth: { properties: Record<string, any> } };
+    };
+    const auth = schema.properties.auth.properties;
+    const skew = auth.tokenLimits.properties.clockSkewSeconds;
+    const staleness = auth.revocation.properties.cacheStalenessSeconds;
+    const bounds = { type: 'integer', minimum: 0, maximum: 300 };
+    expect(skew).toMatchObject({ ...bounds, default: 60 });
+    expect(staleness).toMatchObject({ ...bounds, default: 10 });
+    expect(skew.description).not.toEqual(staleness.description);
+    const route = auth.routes.items.properties;
+    expect(route.anyRoles.description).not.toEqual(route.allRoles.description);
+    expect(route.public).toMatchObject({ type: 'boolean', default: false });
+    expect(route.authenticatedOnly.default).toBeUndefined();
+  });
+});
+
 describe('the edge schema (classic zod) holds the mini authorizer schema', () => {
   const example = (): Record<string, unknown> =>
     JSON.parse(
