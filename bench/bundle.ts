@@ -6,7 +6,8 @@ import { LAMBDA_BUNDLING } from '../lib/lambda-bundling';
 /**
  * Bundles a Lambda entry the way the stack does (lib/edge-function.ts, `EdgeFunction` bundling), from
  * the same settings (lib/lambda-bundling.ts): esbuild, minified, CommonJS, target node24,
- * `keepNames`, linked source map without sources content, AWS SDK v3 external.
+ * `keepNames`, linked source map without sources content (read on demand by the injected stack
+ * formatter), AWS SDK v3 external.
  */
 export const STACK_BUNDLING: Readonly<BuildOptions> = {
   bundle: true,
@@ -19,6 +20,7 @@ export const STACK_BUNDLING: Readonly<BuildOptions> = {
   sourcemap: 'linked',
   sourcesContent: LAMBDA_BUNDLING.sourcesContent,
   external: [...LAMBDA_BUNDLING.externalModules],
+  inject: [...LAMBDA_BUNDLING.inject],
 };
 
 export interface BundleResult {

@@ -1,7 +1,6 @@
 import { spawn } from 'node:child_process';
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { LAMBDA_NODE_OPTIONS } from '../lib/lambda-bundling';
 import { bundleLambda, type BundleResult } from './bundle';
 import { median } from './stats';
 
@@ -155,8 +154,6 @@ function lambdaEnv(extra: Readonly<Record<string, string>>): NodeJS.ProcessEnv {
     PATH: process.env.PATH ?? '',
     NODE_ENV: 'production',
     NODE_PATH: join(__dirname, '..', 'node_modules'),
-    // As every function of the stack runs (lib/edge-function.ts): the source map is read at load.
-    NODE_OPTIONS: LAMBDA_NODE_OPTIONS,
     ...extra,
   };
 }

@@ -293,7 +293,7 @@ export function readingSection(results: BenchResults): string {
     if (logging !== undefined && metrics !== undefined && both !== undefined) {
       parts.push(
         `the log line (one JSON line in Powertools Logger's format, written by lambdas/shared/logging/json-logger.ts) accounts for ${aboutUs(logging)}, ` +
-          `the decision metric (Powertools Metrics EMF, aggregated and published at most once a second) for ${aboutUs(metrics)}, both together ${aboutUs(both)}`,
+          `the decision metric (an EMF document in Powertools Metrics' format, lambdas/shared/logging/emf-metrics.ts, aggregated and published at most once a second) for ${aboutUs(metrics)}, both together ${aboutUs(both)}`,
       );
     }
     const silentAbove = extraMicros(r, 'oursMissSilent', 'floor');

@@ -4,7 +4,7 @@ import * as lambda from 'aws-cdk-lib/aws-lambda';
 import { NodejsFunction, OutputFormat, type NodejsFunctionProps } from 'aws-cdk-lib/aws-lambda-nodejs';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import type { Construct } from 'constructs';
-import { LAMBDA_BUNDLING, LAMBDA_NODE_OPTIONS } from './lambda-bundling';
+import { LAMBDA_BUNDLING } from './lambda-bundling';
 
 /** Properties of an {@link EdgeFunction}. */
 export interface EdgeFunctionProps {
@@ -28,7 +28,8 @@ export interface EdgeFunctionProps {
  * A `NodejsFunction` with the edge's defaults baked in:
  * - runtime `nodejs24.x` (the latest the CDK knows, as cdk-nag AwsSolutions-L1 wants), `arm64`;
  * - bundled locally with esbuild (never Docker): minified, source maps, `keepNames`, AWS SDK v3
- *   left external (the runtime ships it);
+ *   left external (the runtime ships it); stack traces mapped to the TypeScript sources on demand,
+ *   not at every cold start (see lib/lambda-bundling.ts);
  * - an explicit log group with retention, and X-Ray active tracing;
  * - its own role with no managed policy: only write access to its own log group (plus X-Ray, added
  *   by tracing). Grant anything else explicitly.
@@ -53,8 +54,8 @@ export class EdgeFunction extends NodejsFunction {
       architecture: lambda.Architecture.ARM_64,
       memorySize: props.memorySize ?? 256,
       timeout: props.timeout ?? Duration.seconds(10),
-      // Stack traces point at the TypeScript sources (esbuild source maps).
-      environment: { NODE_OPTIONS: LAMBDA_NODE_OPTIONS, ...props.environment },
+      // No NODE_OPTIONS=--enable-source-maps: stack traces are mapped on demand (LAMBDA_BUNDLING.inject).
+      environment: props.environment,
       reservedConcurrentExecutions: props.reservedConcurrentExecutions,
       tracing: lambda.Tracing.ACTIVE,
       logGroup,
@@ -64,6 +65,7 @@ export class EdgeFunction extends NodejsFunction {
         ...LAMBDA_BUNDLING,
         format: OutputFormat.CJS,
         externalModules: [...LAMBDA_BUNDLING.externalModules],
+        inject: [...LAMBDA_BUNDLING.inject],
       },
     };
     super(scope, id, nodeProps);

@@ -1,3 +1,19 @@
+import * as path from 'node:path';
+
+/**
+ * Injected first into every Lambda bundle: stack traces mapped to the TypeScript sources on demand
+ * (lambdas/shared/logging/deferred-source-maps.ts), instead of Node's `--enable-source-maps`, which
+ * reads and parses the source map while loading the bundle, on every cold start.
+ */
+export const DEFERRED_SOURCE_MAPS_INJECT = path.join(
+  __dirname,
+  '..',
+  'lambdas',
+  'shared',
+  'logging',
+  'install-deferred-source-maps.ts',
+);
+
 /**
  * How every Lambda of the edge is bundled (esbuild, locally, never Docker): one source for the stack
  * (`EdgeFunction`) and the benchmark (bench/bundle.ts), so the bench always measures the bundle the
@@ -6,7 +22,10 @@
 export const LAMBDA_BUNDLING = {
   /** Minified output. */
   minify: true,
-  /** External source maps (`--enable-source-maps` in the function's NODE_OPTIONS, see below). */
+  /**
+   * An external source map (`index.js.map`), read only when an error's stack is first formatted
+   * (see `DEFERRED_SOURCE_MAPS_INJECT`); no `--enable-source-maps` in NODE_OPTIONS.
+   */
   sourceMap: true,
   /** Source maps without the sources' text. */
   sourcesContent: false,
@@ -18,10 +37,6 @@ export const LAMBDA_BUNDLING = {
   format: 'cjs',
   /** The AWS SDK v3 ships with the runtime. */
   externalModules: ['@aws-sdk/*'],
+  /** Runs before any handler code in every bundle. */
+  inject: [DEFERRED_SOURCE_MAPS_INJECT],
 } as const;
-
-/**
- * `NODE_OPTIONS` of every Lambda of the edge: stack traces point at the TypeScript sources. It costs
- * cold-start time (Node reads the source map at load), so the bench's cold starts run with it too.
- */
-export const LAMBDA_NODE_OPTIONS = '--enable-source-maps';

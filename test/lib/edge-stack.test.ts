@@ -1,5 +1,8 @@
 /* eslint-disable @typescript-eslint/no-explicit-any, @typescript-eslint/no-unsafe-assignment, @typescript-eslint/no-unsafe-member-access, @typescript-eslint/no-unsafe-argument, @typescript-eslint/no-unsafe-return --
  * CloudFormation template JSON is untyped by nature; these infrastructure tests read it as such. */
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { Stage } from 'aws-cdk-lib';
 import { Match, type Template } from 'aws-cdk-lib/assertions';
 import { ALLOWED_IDENTITY_VARIABLES } from '../../lib/access-log-format';
 import { GATEWAY_RESPONSE_TYPES } from '../../lib/gateway-responses-spec';
@@ -130,7 +133,22 @@ describe('Lambdas: bundled with esbuild, nodejs24.x arm64, tracing, explicit log
         TracingConfig: { Mode: 'Active' },
         LoggingConfig: { LogGroup: { Ref: expect.any(String) } },
       });
-      expect(p.Environment.Variables.NODE_OPTIONS).toBe('--enable-source-maps');
+      // Stack traces are mapped on demand by the formatter injected into every bundle, not by
+      // Node's --enable-source-maps at every cold start.
+      expect(p.Environment?.Variables?.NODE_OPTIONS).toBeUndefined();
+    }
+  });
+
+  it('every bundle ships its source map and starts with the on-demand stack formatter', () => {
+    const root = stack.node.root;
+    if (!Stage.isStage(root)) throw new Error('the stack is not in an App');
+    const outdir = root.outdir;
+    for (const [, p] of findResources(template, 'AWS::Lambda::Function')) {
+      const assetDir = path.join(outdir, `asset.${String(p.Code.S3Key).replace(/\.zip$/, '')}`);
+      expect(fs.existsSync(path.join(assetDir, 'index.js.map'))).toBe(true);
+      const code = fs.readFileSync(path.join(assetDir, 'index.js'), 'utf8');
+      expect(code).toContain('Error.prepareStackTrace=');
+      expect(code).toContain('sourceMapsEnabled');
     }
   });
 

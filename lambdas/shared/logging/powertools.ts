@@ -1,10 +1,11 @@
-import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
 import { DECISION_DIMENSIONS, METRICS_NAMESPACE } from '../contracts/metrics';
+import { EmfMetrics } from './emf-metrics';
 import { JsonLogger, type LogLevelName } from './json-logger';
 
 /**
  * Structured logging and EMF metrics for the edge's Lambdas: log lines in the Powertools Logger
- * format (written by the lean `JsonLogger`, see json-logger.ts), EMF through Powertools Metrics.
+ * format (written by the lean `JsonLogger`, see json-logger.ts), EMF documents in the Powertools
+ * Metrics format (written by the lean `EmfMetrics`, see emf-metrics.ts).
  * Handlers create one logger and one metrics object at module scope and pass them to their pure
  * logic through these small structural interfaces, so tests can inject capturing fakes or real
  * instances (a Powertools `Logger` fits `StructuredLogger` too).
@@ -20,7 +21,7 @@ export interface StructuredLogger {
   error(message: string, attributes: Record<string, unknown>): void;
 }
 
-/** The part of a Powertools `Metrics` the edge's code uses. */
+/** The part of a Powertools `Metrics` the edge's code uses (and all an `EmfMetrics` offers). */
 export interface MetricsSink {
   addDimension(name: string, value: string): unknown;
   addMetric(name: string, unit: 'Count' | 'Milliseconds', value: number): unknown;
@@ -45,9 +46,9 @@ export function createLogger(options: LoggerOptions): StructuredLogger {
   });
 }
 
-/** A Powertools EMF metrics emitter in the edge's namespace. */
-export function createMetrics(serviceName: string): Metrics {
-  return new Metrics({ namespace: METRICS_NAMESPACE, serviceName });
+/** An EMF metrics emitter (Powertools Metrics' documents) in the edge's namespace. */
+export function createMetrics(serviceName: string): EmfMetrics {
+  return new EmfMetrics({ namespace: METRICS_NAMESPACE, serviceName });
 }
 
 /**
@@ -63,7 +64,7 @@ export function publishDecisionMetric(
 ): void {
   metrics.addDimension(DECISION_DIMENSIONS.outcome, outcome);
   metrics.addDimension(DECISION_DIMENSIONS.reason, reason);
-  metrics.addMetric(metricName, MetricUnit.Count, count);
+  metrics.addMetric(metricName, 'Count', count);
   metrics.publishStoredMetrics();
 }
 
@@ -81,7 +82,7 @@ export interface DecisionCounterOptions {
 }
 
 /**
- * Counts decisions by (outcome, reason) and publishes them as EMF through Powertools Metrics.
+ * Counts decisions by (outcome, reason) and publishes them as EMF documents.
  *
  * Publishing an EMF document costs about as much as a fast signature check, so counts are
  * aggregated and flushed at most once per `flushIntervalMs`, always on the first decision after a

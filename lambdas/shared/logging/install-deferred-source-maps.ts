@@ -1,0 +1,8 @@
+import { installDeferredSourceMaps } from './deferred-source-maps';
+
+/**
+ * Injected at the top of every Lambda bundle of the edge (esbuild `inject`, lib/lambda-bundling.ts),
+ * so it runs before any handler code. In the CommonJS bundle `__filename` is the bundle itself
+ * (`/var/task/index.js`), whose source map `index.js.map` ships next to it.
+ */
+installDeferredSourceMaps(__filename);
