@@ -36,7 +36,7 @@ export interface AuthorizerDeps {
   readonly fetcher?: Fetcher;
   /** Receives one line per decision. @default a Powertools Logger (see handler.ts) */
   readonly logger?: StructuredLogger;
-  /** Receives the EMF decision counts. @default a Powertools Metrics (see handler.ts) */
+  /** Receives the EMF decision counts. @default an `EmfMetrics` (see handler.ts) */
   readonly metrics?: MetricsSink;
   /**
    * Decision counts are aggregated and published at most this often; 0 publishes every decision.
