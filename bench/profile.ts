@@ -34,7 +34,7 @@ export const PROFILES: Readonly<Record<BenchProfile['name'], BenchProfile>> = {
     warmBudget: { maxMs: 450, maxCalls: 300_000 },
     slices: 27,
     tokensPerAlgorithm: 600,
-    coldProcesses: 10,
+    coldProcesses: 24,
     guardBudget: { maxMs: 300, maxCalls: 100_000 },
     guardRequests: 500,
     loadSeconds: 2,
