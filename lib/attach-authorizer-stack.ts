@@ -3,6 +3,8 @@ import * as apigateway from 'aws-cdk-lib/aws-apigateway';
 import type { Construct } from 'constructs';
 import { ConfigError } from '../lambdas/shared/config/config-error';
 import { REVOCATION_TABLE } from '../lambdas/shared/contracts/tables';
+import { alarmsConfigSchema } from './config/api-config';
+import { AuthorizerMonitoring } from './authorizer-monitoring';
 import { deploymentAuthIssues } from './config/deployment-checks';
 import type { EdgeConfig } from './config/edge-config';
 import { createEdgeTable } from './edge-tables';
@@ -26,10 +28,13 @@ export interface AttachAuthorizerStackProps extends StackProps {
 /**
  * Attach-only mode: deploys the authorizer Lambda and registers it as a TOKEN authorizer on an
  * existing REST API given by id. Outputs the authorizer id to set on the API's methods
- * (`AuthorizationType: CUSTOM`, `AuthorizerId`) — redeploy the API's stage after that.
+ * (`AuthorizationType: CUSTOM`, `AuthorizerId`) — redeploy the API's stage after that. Adds the
+ * authorizer's own alarms and dashboard (`api.alarms`, or its defaults).
  */
 export class AttachAuthorizerStack extends Stack {
   readonly authorizer: JwtAuthorizer;
+  /** Alarms and a dashboard for the authorizer (the API's own monitoring stays its owner's). */
+  readonly monitoring: AuthorizerMonitoring;
 
   constructor(scope: Construct, id: string, props: AttachAuthorizerStackProps) {
     super(scope, id, props);
@@ -96,5 +101,12 @@ export class AttachAuthorizerStack extends Stack {
         'Set this authorizer id (type CUSTOM) on the methods of the existing API, then redeploy its stage',
     });
     new CfnOutput(this, 'AuthorizerFunctionArn', { value: this.authorizer.handler.functionArn });
+
+    this.monitoring = new AuthorizerMonitoring(this, 'Monitoring', {
+      authorizerFunction: this.authorizer.handler,
+      // Without an `api` section, the documented default thresholds (no SNS topic).
+      alarms: api?.alarms ?? alarmsConfigSchema.parse({}),
+    });
+    new CfnOutput(this, 'DashboardUrl', { value: this.monitoring.dashboardUrl });
   }
 }

@@ -1,36 +1,39 @@
-import { Duration, Stack } from 'aws-cdk-lib';
+import { Stack } from 'aws-cdk-lib';
 import type * as apigateway from 'aws-cdk-lib/aws-apigateway';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
-import * as actions from 'aws-cdk-lib/aws-cloudwatch-actions';
 import type * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as logs from 'aws-cdk-lib/aws-logs';
-import * as sns from 'aws-cdk-lib/aws-sns';
 import { Construct } from 'constructs';
-import {
-  AUTHORIZER_DECISION_METRIC,
-  AUTHORIZER_SERVICE_NAME,
-  DECISION_DIMENSIONS,
-  DECISION_OUTCOMES,
-  METRICS_NAMESPACE,
-  REVOCATION_STORE_ERROR_ACCEPTED_METRIC,
-  THROTTLED_REQUESTS_METRIC,
-} from '../lambdas/shared/contracts/metrics';
+import { METRICS_NAMESPACE, THROTTLED_REQUESTS_METRIC } from '../lambdas/shared/contracts/metrics';
 import type { AlarmsConfig } from './config/api-config';
+import {
+  alarmFactory,
+  AUTHORIZER_ERRORS_DESCRIPTION,
+  dashboardConsoleUrl,
+  decisionWidgets,
+  FIVE_MINUTES,
+  REVOCATION_STORE_ERROR_ACCEPTED_DESCRIPTION,
+  revocationStoreErrorAcceptedMetric,
+  SUM_5M,
+} from './monitoring-parts';
 
 /** Properties of {@link EdgeMonitoring}. */
 export interface EdgeMonitoringProps {
+  /** The edge's REST API (its 4XX, 5XX, latency and count metrics). */
   readonly api: apigateway.RestApi;
+  /** The API's stage name. */
   readonly stageName: string;
+  /** The stage's access log group (429 responses are counted from it). */
   readonly accessLogGroup: logs.ILogGroup;
+  /** The JWT authorizer Lambda. */
   readonly authorizerFunction: lambda.IFunction;
   /** Backends and the request guard, by display name. */
   readonly functions: ReadonlyMap<string, lambda.IFunction>;
   /** Name of the WAF web ACL (the `WebACL` dimension). */
   readonly webAclName: string;
+  /** Alarm thresholds and the optional SNS topic (`api.alarms`). */
   readonly alarms: AlarmsConfig;
 }
-
-const FIVE_MINUTES = Duration.minutes(5);
 
 /**
  * Alarms and a dashboard for the edge: API 5XX, 4XX spikes, p99 latency, authorizer errors, WAF
@@ -48,37 +51,10 @@ export class EdgeMonitoring extends Construct {
     super(scope, id);
     const stack = Stack.of(this);
     const thresholds = props.alarms;
-    const topic =
-      thresholds.snsTopicArn === undefined
-        ? undefined
-        : sns.Topic.fromTopicArn(this, 'AlarmTopic', thresholds.snsTopicArn);
-
-    const alarm = (
-      name: string,
-      metric: cloudwatch.IMetric,
-      threshold: number,
-      description: string,
-      extra: Partial<cloudwatch.CreateAlarmOptions> = {},
-    ): cloudwatch.Alarm => {
-      const created = new cloudwatch.Alarm(this, name, {
-        metric,
-        threshold,
-        evaluationPeriods: 1,
-        comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
-        treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
-        alarmDescription: description,
-        ...extra,
-      });
-      if (topic !== undefined) {
-        created.addAlarmAction(new actions.SnsAction(topic));
-        created.addOkAction(new actions.SnsAction(topic));
-      }
-      this.alarms.push(created);
-      return created;
-    };
+    const alarm = alarmFactory(this, thresholds.snsTopicArn, this.alarms);
 
     const api = props.api;
-    const sum = { period: FIVE_MINUTES, statistic: 'Sum' };
+    const sum = SUM_5M;
     alarm('Api5xx', api.metricServerError(sum), thresholds.serverErrors, 'API answered 5XX responses');
     alarm(
       'Api4xxSpike',
@@ -97,18 +73,13 @@ export class EdgeMonitoring extends Construct {
       'AuthorizerErrors',
       props.authorizerFunction.metricErrors(sum),
       thresholds.authorizerErrors,
-      'Authorizer Lambda errors (each one is a 500 to a client: it fails closed)',
+      AUTHORIZER_ERRORS_DESCRIPTION,
     );
     alarm(
       'RevocationStoreErrorAccepted',
-      new cloudwatch.Metric({
-        namespace: METRICS_NAMESPACE,
-        metricName: REVOCATION_STORE_ERROR_ACCEPTED_METRIC,
-        dimensionsMap: { service: AUTHORIZER_SERVICE_NAME },
-        ...sum,
-      }),
+      revocationStoreErrorAcceptedMetric(),
       1,
-      'Tokens accepted without a revocation check (onStoreError: ALLOW_ON_STORE_ERROR_INSECURE)',
+      REVOCATION_STORE_ERROR_ACCEPTED_DESCRIPTION,
     );
     const wafBlocked = new cloudwatch.Metric({
       namespace: 'AWS/WAFV2',
@@ -151,14 +122,6 @@ export class EdgeMonitoring extends Construct {
 
     const dashboardName = `${stack.stackName}-edge`;
     this.dashboard = new cloudwatch.Dashboard(this, 'Dashboard', { dashboardName });
-    const decisions = (outcome?: string): cloudwatch.MathExpression =>
-      new cloudwatch.MathExpression({
-        expression: `SEARCH('Namespace="${METRICS_NAMESPACE}" MetricName="${AUTHORIZER_DECISION_METRIC}"${
-          outcome === undefined ? '' : ` ${DECISION_DIMENSIONS.outcome}="${outcome}"`
-        }', 'Sum', 300)`,
-        label: outcome ?? 'decisions',
-        period: FIVE_MINUTES,
-      });
     this.dashboard.addWidgets(
       new cloudwatch.GraphWidget({
         title: 'Requests and errors',
@@ -176,16 +139,7 @@ export class EdgeMonitoring extends Construct {
       }),
       new cloudwatch.AlarmStatusWidget({ title: 'Alarms', alarms: this.alarms, width: 8 }),
     );
-    this.dashboard.addWidgets(
-      ...DECISION_OUTCOMES.map(
-        (outcome) =>
-          new cloudwatch.GraphWidget({
-            title: `Authorizer: ${outcome} by reason`,
-            left: [decisions(outcome)],
-            width: 6,
-          }),
-      ),
-    );
+    this.dashboard.addWidgets(...decisionWidgets());
     this.dashboard.addWidgets(
       new cloudwatch.GraphWidget({
         title: 'WAF',
@@ -214,7 +168,7 @@ export class EdgeMonitoring extends Construct {
         width: 8,
       }),
     );
-    this.dashboardUrl = `https://${stack.region}.console.aws.amazon.com/cloudwatch/home?region=${stack.region}#dashboards:name=${dashboardName}`;
+    this.dashboardUrl = dashboardConsoleUrl(stack.region, dashboardName);
   }
 }
 
