@@ -24,7 +24,8 @@ export const LAMBDA_BUNDLING = {
   minify: true,
   /**
    * An external source map (`index.js.map`), read only when an error's stack is first formatted
-   * (see `DEFERRED_SOURCE_MAPS_INJECT`); no `--enable-source-maps` in NODE_OPTIONS.
+   * (see `DEFERRED_SOURCE_MAPS_INJECT`; the authorizer's 401/500 signals carry no frames, so they
+   * never trigger it); no `--enable-source-maps` in NODE_OPTIONS.
    */
   sourceMap: true,
   /** Source maps without the sources' text. */

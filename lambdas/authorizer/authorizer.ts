@@ -18,6 +18,7 @@ import {
   type ReasonCode,
 } from './errors';
 import { parseAuthorizerEvent, type AuthorizerRequest } from './events';
+import { gatewaySignal } from './gateway-signal';
 import type { RevocationCheck, RevocationSubject } from './revocation-check';
 import { HttpFetcher } from './http-fetcher';
 import { loggableUrl } from '../shared/logging/loggable-url';
@@ -238,11 +239,11 @@ export class Authorizer {
         // Logging must never turn a refusal into anything but a refusal.
       }
       // The revocation store failed under the `deny` policy: API Gateway answers 500, never an allow.
-      if (error instanceof RevocationUnavailableError) throw new Error(REVOCATION_UNAVAILABLE);
+      if (error instanceof RevocationUnavailableError) throw gatewaySignal(REVOCATION_UNAVAILABLE);
       // The client registry failed (or holds a garbled item): 500 as well, whatever unknownClients says.
-      if (error instanceof ClientRegistryUnavailableError) throw new Error(CLIENT_REGISTRY_UNAVAILABLE);
+      if (error instanceof ClientRegistryUnavailableError) throw gatewaySignal(CLIENT_REGISTRY_UNAVAILABLE);
       if (request?.kind === 'http-v2') return { isAuthorized: false, context: {} };
-      throw new Error(UNAUTHORIZED);
+      throw gatewaySignal(UNAUTHORIZED);
     }
   }
 

@@ -1,5 +1,6 @@
 /* eslint-disable @typescript-eslint/no-explicit-any, @typescript-eslint/no-unsafe-assignment, @typescript-eslint/no-unsafe-member-access, @typescript-eslint/no-unsafe-argument, @typescript-eslint/no-unsafe-return --
  * CloudFormation template JSON is untyped by nature; these infrastructure tests read it as such. */
+import { execFileSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { Stage } from 'aws-cdk-lib';
@@ -146,9 +147,19 @@ describe('Lambdas: bundled with esbuild, nodejs24.x arm64, tracing, explicit log
     for (const [, p] of findResources(template, 'AWS::Lambda::Function')) {
       const assetDir = path.join(outdir, `asset.${String(p.Code.S3Key).replace(/\.zip$/, '')}`);
       expect(fs.existsSync(path.join(assetDir, 'index.js.map'))).toBe(true);
-      const code = fs.readFileSync(path.join(assetDir, 'index.js'), 'utf8');
-      expect(code).toContain('Error.prepareStackTrace=');
-      expect(code).toContain('sourceMapsEnabled');
+      // Loading the bundle installs the formatter before any handler code runs (a handler that
+      // fails its cold start for want of configuration here has installed it already).
+      const script = [
+        'const before = Error.prepareStackTrace;',
+        `try { require(${JSON.stringify(path.join(assetDir, 'index.js'))}); } catch {}`,
+        'process.stdout.write(String(Error.prepareStackTrace !== before));',
+      ].join(' ');
+      const installed = execFileSync(process.execPath, ['-e', script], {
+        env: { PATH: process.env.PATH ?? '', NODE_PATH: path.join(__dirname, '..', '..', 'node_modules') },
+        encoding: 'utf8',
+        stdio: ['ignore', 'pipe', 'ignore'],
+      });
+      expect(installed).toBe('true');
     }
   });
 

@@ -2,7 +2,14 @@
  * A lean CloudWatch Embedded Metric Format (EMF) emitter that writes the documents Powertools Metrics
  * writes for the calls the edge makes (`addDimension`, `addMetric`, `publishStoredMetrics`): same
  * keys, same order, same values, one JSON line on stdout (checked against the real Powertools
- * Metrics in test/lambdas/shared/logging/emf-metrics.test.ts).
+ * Metrics in test/lambdas/shared/logging/emf-metrics.test.ts). Where they differ, the edge never
+ * goes: a `service` dimension cannot be replaced here, and names that look like integers keep
+ * their insertion order here (JavaScript objects move them to the front in Powertools' output).
+ *
+ * One instance serves every invocation of an execution environment, also where Lambda runs
+ * invocations concurrently: each `addDimension … publishStoredMetrics` sequence of the edge runs
+ * synchronously (DecisionCounter.flush, the revocation check's counter), so no two invocations'
+ * dimensions can mix, and Powertools' per-invocation storage is not needed.
  *
  * Why not Powertools Metrics itself: the authorizer sits on every request's critical path, and
  * loading and constructing Powertools Metrics (its own `Console`, per-invocation storage, validation
@@ -100,7 +107,8 @@ export class EmfMetrics implements MetricsSink {
    */
   addDimension(name: string, value: string): this {
     if (name === '' || value === '' || name === 'service') return this;
-    if (!this.dimensions.has(name) && this.dimensions.size >= MAX_DIMENSIONS) {
+    // Counted with `service`, as Powertools counts them: at most 28 of the caller's own.
+    if (!this.dimensions.has(name) && this.dimensions.size + 2 > MAX_DIMENSIONS) {
       throw new RangeError(`The number of metric dimensions must be lower than ${MAX_DIMENSIONS}`);
     }
     this.dimensions.set(name, value);

@@ -251,6 +251,7 @@ describe('store errors', () => {
       const jwt = token(h);
       await expect(h.handler(tokenEvent(`Bearer ${jwt}`))).rejects.toMatchObject({
         message: REVOCATION_UNAVAILABLE,
+        stack: `Error: ${REVOCATION_UNAVAILABLE}`,
       });
       expect(lastDecision(h)).toMatchObject({ outcome: 'error', reason: 'revocation_unavailable' });
       expect(h.metrics.published).toContainEqual(

@@ -3,6 +3,7 @@ import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { bundleLambda } from '../../../../bench/bundle';
+import type { Mode } from '../../../support/throwing-lambda';
 import {
   createStackFormatter,
   installDeferredSourceMaps,
@@ -58,13 +59,33 @@ function runNode(script: string, extraEnv: Record<string, string> = {}): { stdou
   return { stdout: result.stdout, stderr: result.stderr };
 }
 
+/**
+ * A script that loads `file`, runs `handler(mode)` and prints whether loading replaced
+ * `Error.prepareStackTrace`, then the handler's result.
+ */
+function handlerScript(file: string, mode: Mode): string {
+  return [
+    'const before = Error.prepareStackTrace;',
+    `const m = require(${JSON.stringify(file)});`,
+    'const replaced = Error.prepareStackTrace !== before;',
+    `m.handler(${JSON.stringify(mode)}).then((s) => process.stdout.write(String(replaced) + '\\n' + s));`,
+  ].join(' ');
+}
+
+/** The handler's result for `mode`, run as a Lambda runs (no NODE_OPTIONS), and whether it installed. */
+function runHandler(
+  file: string,
+  mode: Mode,
+  extraEnv: Record<string, string> = {},
+): { replaced: boolean; lines: string[] } {
+  const [replaced, ...lines] = runNode(handlerScript(file, mode), extraEnv).stdout.split('\n');
+  return { replaced: replaced === 'true', lines };
+}
+
 describe('deferred source maps in a bundle built like the stack builds it', () => {
   it('maps the frames of the bundle to the TypeScript sources, with original function names', () => {
-    const { stdout } = runNode(
-      `const before = Error.prepareStackTrace; const m = require(${JSON.stringify(bundle)}); process.stdout.write(String(Error.prepareStackTrace === before) + '\\n' + m.handler('stack'))`,
-    );
-    const [replaced, ...lines] = stdout.split('\n');
-    expect(replaced).toBe('false');
+    const { replaced, lines } = runHandler(bundle, 'stack');
+    expect(replaced).toBe(true);
     expect(lines[0]).toBe('TypeError: boom from failDeep');
     expect(parseFrame(lines[1])).toMatchObject({
       name: 'failDeep',
@@ -74,19 +95,33 @@ describe('deferred source maps in a bundle built like the stack builds it', () =
     // The class name is minified (as with Node's own mapping); the method name is not.
     expect(parseFrame(lines[2])).toMatchObject({ file: FIXTURE, line: fixtureLine('return failDeep()') });
     expect(parseFrame(lines[2])?.name).toMatch(/\.run$/);
-    expect(parseFrame(lines[3])).toMatchObject({
-      name: 'Object.handler',
-      file: FIXTURE,
-      line: fixtureLine('new Worker().run()'),
-    });
-    // Frames outside the bundle print as V8 prints them.
-    expect(lines.slice(4).join('\n')).toMatch(/^ {4}at .*node:internal/m);
-    expect(stdout).not.toContain('index.js');
+    expect(lines.map(parseFrame)).toContainEqual(
+      expect.objectContaining({ name: 'stackOf', file: FIXTURE, line: fixtureLine('    run();') }),
+    );
+    expect(lines.join('\n')).not.toContain('index.js');
+  });
+
+  // Node's own `--enable-source-maps` output is the oracle: same header (with Node's [ERR_*] code),
+  // same names (<anonymous>, async, new), same positions, same frames outside the bundle.
+  it.each<Mode>(['stack', 'anonymous', 'constructor', 'async', 'at-load', 'node-error'])(
+    'prints the stack Node prints with --enable-source-maps: %s',
+    (mode) => {
+      const ours = runHandler(bundle, mode);
+      const node = runHandler(bundle, mode, { NODE_OPTIONS: '--enable-source-maps' });
+      expect(ours.replaced).toBe(true);
+      expect(node.replaced).toBe(false);
+      expect(ours.lines.join('\n')).toContain(FIXTURE);
+      expect(ours.lines).toEqual(node.lines);
+    },
+  );
+
+  it('keeps the [ERR_*] code of Node errors in the first line', () => {
+    expect(runHandler(bundle, 'node-error').lines[0]).toMatch(/^RangeError \[ERR_OUT_OF_RANGE\]: /);
   });
 
   it('is what maps them: without the injected formatter the frames point into the minified bundle', () => {
     const { stdout } = runNode(
-      `const m = require(${JSON.stringify(bundle)}); Error.prepareStackTrace = undefined; process.stdout.write(m.handler('stack'))`,
+      `const m = require(${JSON.stringify(bundle)}); Error.prepareStackTrace = undefined; m.handler('stack').then((s) => process.stdout.write(s))`,
     );
     expect(parseFrame(stdout.split('\n')[1])?.file).toBe(bundle);
     expect(stdout).not.toContain('throwing-lambda.ts');
@@ -105,22 +140,10 @@ describe('deferred source maps in a bundle built like the stack builds it', () =
     const bare = join(dir, 'bare');
     mkdirSync(bare, { recursive: true });
     copyFileSync(bundle, join(bare, 'index.js'));
-    const { stdout } = runNode(
-      `process.stdout.write(require(${JSON.stringify(join(bare, 'index.js'))}).handler('stack'))`,
-    );
-    const lines = stdout.split('\n');
+    const { replaced, lines } = runHandler(join(bare, 'index.js'), 'stack');
+    expect(replaced).toBe(true);
     expect(lines[0]).toBe('TypeError: boom from failDeep');
     expect(parseFrame(lines[1])?.file).toBe(join(bare, 'index.js'));
-  });
-
-  it("leaves stacks to Node when NODE_OPTIONS has --enable-source-maps (and Node's mapping still works)", () => {
-    const { stdout } = runNode(
-      `const before = Error.prepareStackTrace; const m = require(${JSON.stringify(bundle)}); process.stdout.write(String(Error.prepareStackTrace === before) + '\\n' + m.handler('stack'))`,
-      { NODE_OPTIONS: '--enable-source-maps' },
-    );
-    const lines = stdout.split('\n');
-    expect(lines[0]).toBe('true');
-    expect(lines[2]).toContain(`${FIXTURE}:${fixtureLine("throw new TypeError('boom")}:`);
   });
 });
 

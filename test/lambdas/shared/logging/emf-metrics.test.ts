@@ -151,6 +151,29 @@ describe('EmfMetrics writes what Powertools Metrics writes', () => {
     expect(() => run(lean, env, [])).toThrow(/POWERTOOLS_METRICS_DISABLED/);
   });
 
+  it.each([28, 29])(
+    'with %d dimensions of its own: refuses the last one exactly when Powertools does',
+    (count) => {
+      const calls: Call[] = [
+        ...Array.from({ length: count }, (_, i): Call => ['dim', `d${i}`, 'v']),
+        ['metric', 'M', 'Count', 1],
+        ['publish'],
+      ];
+      let expected: string[] | Error;
+      try {
+        expected = run(powertools, {}, calls);
+      } catch (error) {
+        expected = error as Error;
+      }
+      if (expected instanceof Error) {
+        expect(() => run(lean, {}, calls)).toThrow(RangeError);
+      } else {
+        expect(run(lean, {}, calls)).toEqual(expected);
+      }
+      expect(expected instanceof Error).toBe(count === 29);
+    },
+  );
+
   it('refuses a second unit for one metric, as Powertools does', () => {
     const calls: Call[] = [
       ['metric', 'M', 'Count', 1],
