@@ -1,4 +1,3 @@
-import { PutItemCommand } from '@aws-sdk/client-dynamodb';
 import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
 import { randomUUID } from 'node:crypto';
 import {
@@ -6,19 +5,17 @@ import {
   type GuardConfig,
   type GuardConfigInput,
 } from '../../../lambdas/shared/config/guard-config';
-import type { SignatureAlgorithm } from '../../../lambdas/shared/http-signatures/algorithms';
-import {
-  clientKeyToItem,
-  type ClientKeyStatus,
-} from '../../../lambdas/shared/http-signatures/client-key-record';
 import type { BackendInvoker } from '../../../lambdas/guard/backend-invoker';
 import { createGuard, type GuardHandler } from '../../../lambdas/guard/create-guard';
 import type { GuardLogger } from '../../../lambdas/guard/guard-logger';
 import { LocalResponseSigner, type ResponseSigner } from '../../../lambdas/guard/response-signer';
-import { generateClientKeyPair, loadPrivateKey } from '../../../client/keys';
 import type { SignedRequest } from '../../../client/sign-request';
 import type { TestDynamo } from '../../support/dynalite';
-import type { KeyObject } from 'node:crypto';
+import {
+  registerClientKey,
+  type ClientKeySpec,
+  type RegisteredClientKey,
+} from '../../support/client-key-dynalite';
 
 export const BASE_URL = 'https://api.example.test';
 /** Fixed test clock: 2027-01-15T08:00:00Z. */
@@ -121,34 +118,18 @@ export function buildGuard(
   return { guard, backend, logger, signer, config };
 }
 
-export interface RegisteredKey {
-  readonly keyId: string;
-  readonly privateKey: KeyObject;
-  readonly algorithm: SignatureAlgorithm;
-}
+/**
+ * The client key the guard tests register: owned by Alice's client, active, ed25519, created an hour
+ * before the test clock. Pass it to startClientKeyDynalite (test/support/client-key-dynalite.ts).
+ */
+export const GUARD_TEST_KEY: ClientKeySpec = { owner: ALICE.clientId, createdAt: NOW_SECONDS - 3600 };
 
-/** Writes a freshly generated client key into the client-key table. */
-export async function registerKey(
+/** Registers a freshly generated client key: GUARD_TEST_KEY with `options` applied. */
+export function registerKey(
   dynamo: TestDynamo,
-  options: { algorithm?: SignatureAlgorithm; owner?: string; status?: ClientKeyStatus } = {},
-): Promise<RegisteredKey> {
-  const algorithm = options.algorithm ?? 'ed25519';
-  const pair = generateClientKeyPair(algorithm);
-  const keyId = `key-${randomUUID()}`;
-  await dynamo.client.send(
-    new PutItemCommand({
-      TableName: dynamo.tables.ClientKeys,
-      Item: clientKeyToItem({
-        keyId,
-        ownerClientId: options.owner ?? ALICE.clientId,
-        status: options.status ?? 'active',
-        algorithm,
-        publicJwk: pair.publicJwk,
-        createdAt: NOW_SECONDS - 3600,
-      }),
-    }),
-  );
-  return { keyId, privateKey: loadPrivateKey(pair.privateJwk), algorithm };
+  options: Partial<ClientKeySpec> = {},
+): Promise<RegisteredClientKey> {
+  return registerClientKey(dynamo, { ...GUARD_TEST_KEY, ...options });
 }
 
 /**

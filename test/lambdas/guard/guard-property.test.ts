@@ -14,29 +14,26 @@ import {
   parseSignatureField,
   parseSignatureInput,
 } from '../../../lambdas/shared/http-signatures/signature-fields';
-import { startDynalite, type TestDynamo } from '../../support/dynalite';
+import { startClientKeyDynalite, type ClientKeyDynalite } from '../../support/client-key-dynalite';
 import {
   ALICE_TOKEN,
   BASE_URL,
+  GUARD_TEST_KEY,
   NOW_SECONDS,
   buildGuard,
   eventFor,
-  registerKey,
   type GuardUnderTest,
-  type RegisteredKey,
 } from './guard-harness';
 
-let dynamo: TestDynamo;
-let key: RegisteredKey;
+let fixture: ClientKeyDynalite;
 let sut: GuardUnderTest;
 
 beforeAll(async () => {
-  dynamo = await startDynalite();
-  key = await registerKey(dynamo);
-  sut = buildGuard(dynamo);
+  fixture = await startClientKeyDynalite(GUARD_TEST_KEY);
+  sut = buildGuard(fixture.dynamo);
 });
 afterAll(async () => {
-  await dynamo.stop();
+  await fixture.close();
 });
 
 const CLIENT_ERRORS = [400, 401, 413, 415, 422];
@@ -211,7 +208,7 @@ describe('guard properties', () => {
           url: `${BASE_URL}/orders`,
           headers: { Authorization: ALICE_TOKEN, 'Content-Type': 'application/json' },
           body,
-          key: { keyId: key.keyId, privateKey: key.privateKey },
+          key: { keyId: fixture.clientKey.keyId, privateKey: fixture.clientKey.privateKey },
           created: NOW_SECONDS,
         });
         const event = eventFor(signed, { resource: '/orders' });
@@ -261,7 +258,7 @@ describe('guard properties', () => {
             url: `${BASE_URL}/orders`,
             headers: { Authorization: ALICE_TOKEN },
             body: JSON.stringify({ item, quantity }),
-            key: { keyId: key.keyId, privateKey: key.privateKey },
+            key: { keyId: fixture.clientKey.keyId, privateKey: fixture.clientKey.privateKey },
             created: NOW_SECONDS,
             coverage,
           });

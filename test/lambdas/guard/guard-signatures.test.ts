@@ -12,11 +12,17 @@ import { contentDigestHeader } from '../../../lambdas/shared/http-signatures/con
 import { headerMap, requestPartsFromUrl } from '../../../lambdas/shared/http-signatures/message';
 import { createMessageSignature } from '../../../lambdas/shared/http-signatures/message-signature';
 import { signBase } from '../../../lambdas/shared/http-signatures/algorithms';
-import { startDynalite, type TestDynamo } from '../../support/dynalite';
+import { startDynalite } from '../../support/dynalite';
+import {
+  startClientKeyDynalite,
+  type ClientKeyDynalite,
+  type RegisteredClientKey,
+} from '../../support/client-key-dynalite';
 import {
   ALICE,
   ALICE_TOKEN,
   BASE_URL,
+  GUARD_TEST_KEY,
   MALLORY,
   NOW_SECONDS,
   buildGuard,
@@ -24,31 +30,33 @@ import {
   problemOf,
   registerKey,
   type GuardUnderTest,
-  type RegisteredKey,
 } from './guard-harness';
 
-let dynamo: TestDynamo;
+let fixture: ClientKeyDynalite;
 let sut: GuardUnderTest;
-let aliceEd: RegisteredKey;
-let aliceEc: RegisteredKey;
+let aliceEd: RegisteredClientKey;
+let aliceEc: RegisteredClientKey;
 
 beforeAll(async () => {
-  dynamo = await startDynalite();
-  aliceEd = await registerKey(dynamo, { algorithm: 'ed25519' });
-  aliceEc = await registerKey(dynamo, { algorithm: 'ecdsa-p256-sha256' });
+  fixture = await startClientKeyDynalite({ ...GUARD_TEST_KEY, algorithm: 'ed25519' });
+  aliceEd = fixture.clientKey;
+  aliceEc = await registerKey(fixture.dynamo, { algorithm: 'ecdsa-p256-sha256' });
 });
 
 afterAll(async () => {
-  await dynamo.stop();
+  await fixture.close();
 });
 
 beforeEach(() => {
-  sut = buildGuard(dynamo);
+  sut = buildGuard(fixture.dynamo);
 });
 
 const ORDER = JSON.stringify({ item: 'blue widget', quantity: 2 });
 
-function signOrder(key: RegisteredKey, overrides: Partial<SignRequestOptions> = {}): Promise<SignedRequest> {
+function signOrder(
+  key: RegisteredClientKey,
+  overrides: Partial<SignRequestOptions> = {},
+): Promise<SignedRequest> {
   return signRequest({
     method: 'POST',
     url: `${BASE_URL}/orders`,
@@ -84,7 +92,7 @@ function expectRejected(result: { statusCode: number }, reason: string): void {
 }
 
 describe('happy flow', () => {
-  it.each<[SignatureAlgorithm, () => RegisteredKey]>([
+  it.each<[SignatureAlgorithm, () => RegisteredClientKey]>([
     ['ed25519', () => aliceEd],
     ['ecdsa-p256-sha256', () => aliceEc],
   ])('happy flow: %s signed POST /orders → backend called once, 201', async (_alg, key) => {
@@ -104,7 +112,7 @@ describe('happy flow', () => {
   });
 
   it('happy flow: a key owned by the caller sub (not the client id) is accepted', async () => {
-    const bySub = await registerKey(dynamo, { owner: ALICE.sub });
+    const bySub = await registerKey(fixture.dynamo, { owner: ALICE.sub });
     expect((await postOrder(await signOrder(bySub))).statusCode).toBe(201);
   });
 
@@ -418,7 +426,7 @@ describe('replay', () => {
 
   it('error flow: 20 concurrent copies through 20 separate guard instances → exactly one accepted', async () => {
     const signed = await signOrder(aliceEd);
-    const guards = Array.from({ length: 20 }, () => buildGuard(dynamo));
+    const guards = Array.from({ length: 20 }, () => buildGuard(fixture.dynamo));
     const results = await Promise.all(guards.map((g) => g.guard(eventFor(signed, { resource: '/orders' }))));
     expect(results.filter((r) => r.statusCode === 201)).toHaveLength(1);
     expect(guards.reduce((n, g) => n + g.backend.calls.length, 0)).toBe(1);
@@ -437,12 +445,12 @@ describe('client keys', () => {
   });
 
   it('error flow: revoked key → key_revoked', async () => {
-    const revoked = await registerKey(dynamo, { status: 'revoked' });
+    const revoked = await registerKey(fixture.dynamo, { status: 'revoked' });
     expectRejected(await postOrder(await signOrder(revoked)), 'key_revoked');
   });
 
   it("error flow: another client's key (foreign) → key_not_owned", async () => {
-    const mallorys = await registerKey(dynamo, { owner: MALLORY.clientId });
+    const mallorys = await registerKey(fixture.dynamo, { owner: MALLORY.clientId });
     expectRejected(await postOrder(await signOrder(mallorys)), 'key_not_owned');
   });
 
@@ -452,7 +460,7 @@ describe('client keys', () => {
   });
 
   it('error flow: a key of a disallowed algorithm → sig_invalid', async () => {
-    const edOnly = buildGuard(dynamo, {
+    const edOnly = buildGuard(fixture.dynamo, {
       config: {
         routes: { 'POST /orders': { validation: 'createOrder' } },
         signatures: { algorithms: ['ed25519'] },
@@ -470,7 +478,7 @@ describe('fail closed', () => {
     const dead = await startDynalite();
     const deadClient = dead.newClient();
     await dead.stop();
-    const broken = buildGuard(dynamo, { dynamoClient: deadClient });
+    const broken = buildGuard(fixture.dynamo, { dynamoClient: deadClient });
     const result = await broken.guard(eventFor(await signOrder(aliceEd), { resource: '/orders' }));
     deadClient.destroy();
     expect(result.statusCode).toBe(503);
@@ -503,9 +511,9 @@ describe('what is logged', () => {
 
 describe('key cache and nonce TTL', () => {
   it('a revoked key keeps working only until the key cache entry expires (keyCacheTtlSeconds)', async () => {
-    const cached = await registerKey(dynamo);
+    const cached = await registerKey(fixture.dynamo);
     let nowMs = NOW_SECONDS * 1000;
-    const withClock = buildGuard(dynamo, {
+    const withClock = buildGuard(fixture.dynamo, {
       config: {
         routes: { 'POST /orders': { validation: 'createOrder' } },
         signatures: { keyCacheTtlSeconds: 30 },
@@ -515,9 +523,9 @@ describe('key cache and nonce TTL', () => {
     const send = async (created: number) =>
       withClock.guard(eventFor(await signOrder(cached, { created }), { resource: '/orders' }));
     expect((await send(NOW_SECONDS)).statusCode).toBe(201);
-    await dynamo.client.send(
+    await fixture.dynamo.client.send(
       new UpdateItemCommand({
-        TableName: dynamo.tables.ClientKeys,
+        TableName: fixture.dynamo.tables.ClientKeys,
         Key: { keyId: { S: cached.keyId } },
         UpdateExpression: 'SET #s = :r',
         ExpressionAttributeNames: { '#s': 'status' },
@@ -535,9 +543,9 @@ describe('key cache and nonce TTL', () => {
   it('the nonce item expires at created + windowSeconds (DynamoDB TTL attribute)', async () => {
     const signed = await signOrder(aliceEd, { created: NOW_SECONDS - 7, nonce: 'nonce-ttl-check' });
     expect((await postOrder(signed)).statusCode).toBe(201);
-    const item = await dynamo.client.send(
+    const item = await fixture.dynamo.client.send(
       new GetItemCommand({
-        TableName: dynamo.tables.Nonces,
+        TableName: fixture.dynamo.tables.Nonces,
         Key: { pk: { S: `${aliceEd.keyId}|nonce-ttl-check` } },
       }),
     );

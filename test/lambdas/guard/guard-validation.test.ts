@@ -5,32 +5,29 @@
  */
 import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
 import { signRequest } from '../../../client/sign-request';
-import { startDynalite, type TestDynamo } from '../../support/dynalite';
+import { startClientKeyDynalite, type ClientKeyDynalite } from '../../support/client-key-dynalite';
 import {
   ALICE_TOKEN,
   BASE_URL,
+  GUARD_TEST_KEY,
   NOW_SECONDS,
   buildGuard,
   eventFor,
   problemOf,
-  registerKey,
   type GuardUnderTest,
-  type RegisteredKey,
 } from './guard-harness';
 
-let dynamo: TestDynamo;
+let fixture: ClientKeyDynalite;
 let sut: GuardUnderTest;
-let key: RegisteredKey;
 
 beforeAll(async () => {
-  dynamo = await startDynalite();
-  key = await registerKey(dynamo);
+  fixture = await startClientKeyDynalite(GUARD_TEST_KEY);
 });
 afterAll(async () => {
-  await dynamo.stop();
+  await fixture.close();
 });
 beforeEach(() => {
-  sut = buildGuard(dynamo);
+  sut = buildGuard(fixture.dynamo);
 });
 
 /** An unsigned POST to the `POST /open-orders` route (createOrder schema, 256 bytes max). */
@@ -79,7 +76,7 @@ describe('body envelope', () => {
       url: `${BASE_URL}/orders/o-1`,
       headers: { Authorization: ALICE_TOKEN, 'Content-Type': 'application/json' },
       body: '{}',
-      key: { keyId: key.keyId, privateKey: key.privateKey },
+      key: { keyId: fixture.clientKey.keyId, privateKey: fixture.clientKey.privateKey },
       created: NOW_SECONDS,
     });
     const event = eventFor(signed, { resource: '/orders/{id}', pathParameters: { id: 'o-1' } });
@@ -148,7 +145,7 @@ describe('schema (422)', () => {
       method: 'GET',
       url,
       headers: { Authorization: ALICE_TOKEN },
-      key: { keyId: key.keyId, privateKey: key.privateKey },
+      key: { keyId: fixture.clientKey.keyId, privateKey: fixture.clientKey.privateKey },
       created: NOW_SECONDS,
     });
     return sut.guard(eventFor(signed, { resource, ...(pathParameters ? { pathParameters } : {}) }));

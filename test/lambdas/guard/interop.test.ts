@@ -9,27 +9,31 @@ import { createSigner, createVerifier, httpbis, type Algorithm } from 'http-mess
 import { signRequest } from '../../../client/sign-request';
 import type { SignatureAlgorithm } from '../../../lambdas/shared/http-signatures/algorithms';
 import { publicKeyFromJwk } from '../../../lambdas/shared/http-signatures/algorithms';
-import { startDynalite, type TestDynamo } from '../../support/dynalite';
+import {
+  startClientKeyDynalite,
+  type ClientKeyDynalite,
+  type RegisteredClientKey,
+} from '../../support/client-key-dynalite';
 import {
   ALICE_TOKEN,
   BASE_URL,
+  GUARD_TEST_KEY,
   NOW_SECONDS,
   buildGuard,
   eventFor,
   registerKey,
-  type RegisteredKey,
 } from './guard-harness';
 
-let dynamo: TestDynamo;
-const keys = new Map<SignatureAlgorithm, RegisteredKey>();
+let fixture: ClientKeyDynalite;
+const keys = new Map<SignatureAlgorithm, RegisteredClientKey>();
 
 beforeAll(async () => {
-  dynamo = await startDynalite();
-  keys.set('ed25519', await registerKey(dynamo, { algorithm: 'ed25519' }));
-  keys.set('ecdsa-p256-sha256', await registerKey(dynamo, { algorithm: 'ecdsa-p256-sha256' }));
+  fixture = await startClientKeyDynalite({ ...GUARD_TEST_KEY, algorithm: 'ed25519' });
+  keys.set('ed25519', fixture.clientKey);
+  keys.set('ecdsa-p256-sha256', await registerKey(fixture.dynamo, { algorithm: 'ecdsa-p256-sha256' }));
 });
 afterAll(async () => {
-  await dynamo.stop();
+  await fixture.close();
 });
 
 const ALGORITHMS: SignatureAlgorithm[] = ['ed25519', 'ecdsa-p256-sha256'];
@@ -37,7 +41,7 @@ const BODY = JSON.stringify({ item: 'interop widget', quantity: 7 });
 /** RFC 9530 digest computed here with node:crypto, independently of our content-digest module. */
 const DIGEST = `sha-256=:${createHash('sha256').update(BODY).digest('base64')}:`;
 
-async function librarySignedOrder(key: RegisteredKey, fields: string[], url = `${BASE_URL}/orders`) {
+async function librarySignedOrder(key: RegisteredClientKey, fields: string[], url = `${BASE_URL}/orders`) {
   return httpbis.signMessage(
     {
       key: createSigner(key.privateKey, key.algorithm as Algorithm, key.keyId),
@@ -73,7 +77,7 @@ describe.each(ALGORITHMS)('http-message-signatures ↔ guard (%s)', (alg) => {
       'content-type',
       'content-digest',
     ]);
-    const sut = buildGuard(dynamo);
+    const sut = buildGuard(fixture.dynamo);
     const result = await sut.guard(
       eventFor(
         {
@@ -100,7 +104,7 @@ describe.each(ALGORITHMS)('http-message-signatures ↔ guard (%s)', (alg) => {
       'content-type',
       'content-digest',
     ]);
-    const sut = buildGuard(dynamo);
+    const sut = buildGuard(fixture.dynamo);
     const result = await sut.guard(
       eventFor(
         {
@@ -124,7 +128,7 @@ describe.each(ALGORITHMS)('http-message-signatures ↔ guard (%s)', (alg) => {
       'content-type',
       'content-digest',
     ]);
-    const sut = buildGuard(dynamo);
+    const sut = buildGuard(fixture.dynamo);
     const result = await sut.guard(
       eventFor(
         {
@@ -178,7 +182,7 @@ describe.each(ALGORITHMS)('http-message-signatures ↔ guard (%s)', (alg) => {
 
   it("interop: the guard's response signature verifies with http-message-signatures", async () => {
     const key = keys.get(alg)!;
-    const sut = buildGuard(dynamo);
+    const sut = buildGuard(fixture.dynamo);
     const signed = await signRequest({
       method: 'POST',
       url: `${BASE_URL}/orders`,

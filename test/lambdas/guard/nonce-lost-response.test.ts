@@ -20,27 +20,24 @@ import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
 import { createServer, request as httpRequest, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { signRequest, type SignedRequest } from '../../../client/sign-request';
-import { startDynalite, type TestDynamo } from '../../support/dynalite';
+import { startClientKeyDynalite, type ClientKeyDynalite } from '../../support/client-key-dynalite';
 import {
   ALICE_TOKEN,
   BASE_URL,
+  GUARD_TEST_KEY,
   NOW_SECONDS,
   buildGuard,
   eventFor,
   problemOf,
-  registerKey,
-  type RegisteredKey,
 } from './guard-harness';
 
-let dynamo: TestDynamo;
-let key: RegisteredKey;
+let fixture: ClientKeyDynalite;
 
 beforeAll(async () => {
-  dynamo = await startDynalite();
-  key = await registerKey(dynamo);
+  fixture = await startClientKeyDynalite(GUARD_TEST_KEY);
 });
 afterAll(async () => {
-  await dynamo.stop();
+  await fixture.close();
 });
 
 const ORDER = JSON.stringify({ item: 'blue widget', quantity: 2 });
@@ -51,7 +48,7 @@ function signOrder(created?: number): Promise<SignedRequest> {
     url: `${BASE_URL}/orders`,
     headers: { Authorization: ALICE_TOKEN, 'Content-Type': 'application/json' },
     body: ORDER,
-    key: { keyId: key.keyId, privateKey: key.privateKey },
+    key: { keyId: fixture.clientKey.keyId, privateKey: fixture.clientKey.privateKey },
     ...(created === undefined ? {} : { created }),
   });
 }
@@ -65,7 +62,7 @@ function clientLosingFirstPutItemResponse(maxAttempts: number): {
   puts: () => number;
 } {
   const client = new DynamoDBClient({
-    endpoint: dynamo.endpoint,
+    endpoint: fixture.dynamo.endpoint,
     region: 'local',
     credentials: { accessKeyId: 'test', secretAccessKey: 'test' },
     maxAttempts,
@@ -88,13 +85,13 @@ describe('createGuard: the nonce PutItem response is lost', () => {
   it('error flow: lost response → 503 dependency_unavailable (not 401 replay), backend not called; a re-signed request is accepted once; a genuine replay → 401 replay', async () => {
     // Wired like the Lambda entry: key lookups may retry, the nonce PutItem may not.
     const keysClient = new DynamoDBClient({
-      endpoint: dynamo.endpoint,
+      endpoint: fixture.dynamo.endpoint,
       region: 'local',
       credentials: { accessKeyId: 'test', secretAccessKey: 'test' },
       maxAttempts: 2,
     });
     const nonces = clientLosingFirstPutItemResponse(1);
-    const sut = buildGuard(dynamo, { dynamoClient: keysClient, nonceDynamoClient: nonces.client });
+    const sut = buildGuard(fixture.dynamo, { dynamoClient: keysClient, nonceDynamoClient: nonces.client });
     try {
       const first = await sut.guard(eventFor(await signOrder(NOW_SECONDS - 2), { resource: '/orders' }));
       expect(first.statusCode).toBe(503);
@@ -123,7 +120,10 @@ describe('createGuard: the nonce PutItem response is lost', () => {
 
   it('why: the same lost response on a retrying client is read back as a replay of our own write', async () => {
     const retrying = clientLosingFirstPutItemResponse(2);
-    const sut = buildGuard(dynamo, { dynamoClient: retrying.client, nonceDynamoClient: retrying.client });
+    const sut = buildGuard(fixture.dynamo, {
+      dynamoClient: retrying.client,
+      nonceDynamoClient: retrying.client,
+    });
     try {
       const first = await sut.guard(eventFor(await signOrder(NOW_SECONDS - 2), { resource: '/orders' }));
       expect(retrying.puts()).toBe(2);
@@ -190,7 +190,7 @@ describe('the Lambda entry (handler.ts): the nonce PutItem response is lost on t
       void (async () => {
         const body = await bodyOf(req);
         const target = req.headers['x-amz-target'];
-        const upstream = await forward(dynamo.endpoint, req, body);
+        const upstream = await forward(fixture.dynamo.endpoint, req, body);
         if (target === 'DynamoDB_20120810.PutItem') {
           putItems += 1;
           if (dropNextPutItem) {
@@ -217,7 +217,7 @@ describe('the Lambda entry (handler.ts): the nonce PutItem response is lost on t
     const lambdaUrl = await listen(lambda);
     process.env = {
       ...savedEnv,
-      ...dynamo.tableEnv,
+      ...fixture.dynamo.tableEnv,
       GUARD_CONFIG: JSON.stringify({
         routes: { 'POST /orders': { validation: 'createOrder', signResponse: false } },
       }),

@@ -14,35 +14,32 @@ import { DependencyUnavailableError } from '../../../lambdas/guard/errors';
 import { LocalResponseSigner, type ResponseSigner } from '../../../lambdas/guard/response-signer';
 import { mergeProxyHeaders } from '../../../lambdas/guard/response-signing';
 import { parseIntegrationResponse } from '../../../local/gateway/integration-response';
-import { startDynalite, type TestDynamo } from '../../support/dynalite';
+import { startClientKeyDynalite, type ClientKeyDynalite } from '../../support/client-key-dynalite';
 import {
   ALICE_TOKEN,
   BASE_URL,
+  GUARD_TEST_KEY,
   NOW_SECONDS,
   buildGuard,
   eventFor,
   problemOf,
-  registerKey,
   type GuardUnderTest,
-  type RegisteredKey,
 } from './guard-harness';
 
-let dynamo: TestDynamo;
-let key: RegisteredKey;
+let fixture: ClientKeyDynalite;
 
 beforeAll(async () => {
-  dynamo = await startDynalite();
-  key = await registerKey(dynamo);
+  fixture = await startClientKeyDynalite(GUARD_TEST_KEY);
 });
 afterAll(async () => {
-  await dynamo.stop();
+  await fixture.close();
 });
 
 type BackendAnswer = Pick<APIGatewayProxyResult, 'headers' | 'multiValueHeaders'>;
 
 /** A guard whose backend answers 200 `{"ok":true}` with the given header maps. */
 function guardAnswering(answer: BackendAnswer, signer?: ResponseSigner): GuardUnderTest {
-  const sut = buildGuard(dynamo, signer === undefined ? {} : { signer });
+  const sut = buildGuard(fixture.dynamo, signer === undefined ? {} : { signer });
   sut.backend.invoke = (route, event) => {
     sut.backend.calls.push({ route, event });
     return Promise.resolve({ statusCode: 200, ...answer, body: '{"ok":true}' });
@@ -58,7 +55,7 @@ async function signedCall(
     url: `${BASE_URL}/orders`,
     headers: { Authorization: ALICE_TOKEN, 'Content-Type': 'application/json' },
     body: JSON.stringify({ item: 'widget', quantity: 3 }),
-    key: { keyId: key.keyId, privateKey: key.privateKey },
+    key: { keyId: fixture.clientKey.keyId, privateKey: fixture.clientKey.privateKey },
     created: NOW_SECONDS,
   });
   return { signed, result: await sut.guard(eventFor(signed, { resource: '/orders' })) };

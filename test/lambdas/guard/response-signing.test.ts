@@ -10,27 +10,24 @@ import { verifyResponse, type ResponseJwks } from '../../../client/verify-respon
 import { DependencyUnavailableError } from '../../../lambdas/guard/errors';
 import { LocalResponseSigner, type ResponseSigner } from '../../../lambdas/guard/response-signer';
 import { contentDigestHeader } from '../../../lambdas/shared/http-signatures/content-digest';
-import { startDynalite, type TestDynamo } from '../../support/dynalite';
+import { startClientKeyDynalite, type ClientKeyDynalite } from '../../support/client-key-dynalite';
 import {
   ALICE_TOKEN,
   BASE_URL,
+  GUARD_TEST_KEY,
   NOW_SECONDS,
   buildGuard,
   eventFor,
-  registerKey,
   type GuardUnderTest,
-  type RegisteredKey,
 } from './guard-harness';
 
-let dynamo: TestDynamo;
-let key: RegisteredKey;
+let fixture: ClientKeyDynalite;
 
 beforeAll(async () => {
-  dynamo = await startDynalite();
-  key = await registerKey(dynamo);
+  fixture = await startClientKeyDynalite(GUARD_TEST_KEY);
 });
 afterAll(async () => {
-  await dynamo.stop();
+  await fixture.close();
 });
 
 async function fetchJwks(sut: GuardUnderTest): Promise<ResponseJwks> {
@@ -53,7 +50,7 @@ async function signedCall(
     url: `${BASE_URL}/orders`,
     headers: { Authorization: ALICE_TOKEN, 'Content-Type': 'application/json' },
     body: JSON.stringify({ item: 'widget', quantity: 3 }),
-    key: { keyId: key.keyId, privateKey: key.privateKey },
+    key: { keyId: fixture.clientKey.keyId, privateKey: fixture.clientKey.privateKey },
     created: NOW_SECONDS,
   });
   const result = await sut.guard(eventFor(signed, { resource: '/orders' }));
@@ -88,7 +85,7 @@ describe.each(['ecdsa-p256-sha256', 'ed25519'] as const)(
     let sut: GuardUnderTest;
     let jwks: ResponseJwks;
     beforeEach(async () => {
-      sut = buildGuard(dynamo, { signer: LocalResponseSigner.generate(alg) });
+      sut = buildGuard(fixture.dynamo, { signer: LocalResponseSigner.generate(alg) });
       jwks = await fetchJwks(sut);
     });
 
@@ -161,7 +158,7 @@ describe.each(['ecdsa-p256-sha256', 'ed25519'] as const)(
 
 describe('backend cannot forge the guard signature headers', () => {
   it('Content-Digest / Signature headers a backend sets are replaced', async () => {
-    const sut = buildGuard(dynamo);
+    const sut = buildGuard(fixture.dynamo);
     sut.backend.invoke = () =>
       Promise.resolve({
         statusCode: 200,
@@ -179,7 +176,7 @@ describe('backend cannot forge the guard signature headers', () => {
         url: `${BASE_URL}/orders`,
         headers: { Authorization: ALICE_TOKEN },
         body: JSON.stringify({ item: 'widget', quantity: 3 }),
-        key: { keyId: key.keyId, privateKey: key.privateKey },
+        key: { keyId: fixture.clientKey.keyId, privateKey: fixture.clientKey.privateKey },
         created: NOW_SECONDS,
       });
       return { signed: s, result: await sut.guard(eventFor(s, { resource: '/orders' })) };
@@ -193,7 +190,7 @@ describe('backend cannot forge the guard signature headers', () => {
   });
 
   it('unsigned routes get no response signature', async () => {
-    const sut = buildGuard(dynamo);
+    const sut = buildGuard(fixture.dynamo);
     const result = await sut.guard(
       eventFor(
         {
@@ -219,13 +216,13 @@ describe('response signer unavailable', () => {
       jwks: () => working.jwks(),
       sign: () => Promise.reject(new DependencyUnavailableError('response_signer')),
     };
-    const sut = buildGuard(dynamo, { signer: down });
+    const sut = buildGuard(fixture.dynamo, { signer: down });
     const signed = await signRequest({
       method: 'POST',
       url: `${BASE_URL}/orders`,
       headers: { Authorization: ALICE_TOKEN },
       body: JSON.stringify({ item: 'widget', quantity: 3 }),
-      key: { keyId: key.keyId, privateKey: key.privateKey },
+      key: { keyId: fixture.clientKey.keyId, privateKey: fixture.clientKey.privateKey },
       created: NOW_SECONDS,
     });
     const result = await sut.guard(eventFor(signed, { resource: '/orders' }));
