@@ -2,7 +2,7 @@ import { JwtVerifier } from 'aws-jwt-verify';
 import type { Jwks } from 'aws-jwt-verify/jwk';
 import { silentLogger, silentMetrics } from '../lambdas/shared/logging/powertools';
 import { parseAuthorizerConfig } from '../lambdas/shared/config/parse-authorizer-config';
-import { benchAuthorizerConfig, tokenEvent } from './bench-config';
+import { benchAuthorizerConfig, tokenEvent, type TokenEvent } from './bench-config';
 import { createFloorVerifier } from './floor';
 import { startJwksServer } from './jwks-server';
 import {
@@ -27,7 +27,7 @@ import { countVerifications } from './verify-counter';
 
 /**
  * Warm authorizer path, measured inside one process: the floor, our handler (cache miss, cache
- * hit, and the miss path with logging and/or metrics switched off for attribution), the
+ * hit, two refusals, and the miss path with logging and/or metrics switched off for attribution), the
  * aws-jwt-verify library alone, and the jose and jsonwebtoken peers — interleaved in short turns
  * within every run, so that ratios compare figures taken moments apart. For the first algorithm
  * (RS256) also our handler with the revocation check on (bench/revocation-variants.ts): its
@@ -40,6 +40,8 @@ export const WARM_VARIANTS = [
   'awsJwtVerify',
   'oursMiss',
   'oursHit',
+  'oursRefusedSignature',
+  'oursRefusedMalformed',
   'oursMissNoLog',
   'oursMissNoMetrics',
   'oursMissSilent',
@@ -241,6 +243,20 @@ export async function measureWarmPath(options: WarmOptions): Promise<WarmAlgorit
         kind: 'async',
         call: () => handler(hitEvent),
       });
+      // Refusals (401), distinct tokens: a flipped signature bit (the signature check runs and
+      // fails), and a header that is not JSON (refused before any crypto).
+      const tamperedEvents = tokens.map((t) => tokenEvent(tamper(t)));
+      const malformedEvents = tokens.map((t) => tokenEvent(`x${t.slice(1)}`));
+      const refused = (handler: OurAuthorizerHandler, pool: readonly TokenEvent[]): Measured => ({
+        kind: 'async',
+        call: (i) =>
+          handler(pool[i % pool.length]!).then(
+            () => {
+              throw new Error('a refusal variant was allowed: the bench tokens are not what it assumes');
+            },
+            () => undefined,
+          ),
+      });
       const withRevocation = alg === BENCH_ALGORITHMS[0] ? revocation : undefined;
       const measured: Partial<Record<WarmVariant, Measured>> = {
         floor: { kind: 'sync', call: floor },
@@ -252,6 +268,8 @@ export async function measureWarmPath(options: WarmOptions): Promise<WarmAlgorit
           : {
               oursMiss: miss(ours.deployed),
               oursHit: hit(ours.deployedForHits),
+              oursRefusedSignature: refused(ours.deployed, tamperedEvents),
+              oursRefusedMalformed: refused(ours.deployed, malformedEvents),
               oursMissNoLog: miss(ours.noLog),
               oursMissNoMetrics: miss(ours.noMetrics),
               oursMissSilent: miss(ours.silent),

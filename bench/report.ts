@@ -15,6 +15,8 @@ const VARIANT_LABELS: Readonly<Record<WarmVariant, string>> = {
   awsJwtVerify: 'aws-jwt-verify `verifySync` alone (library reference)',
   oursMiss: '**ours**, decision-cache miss (distinct tokens)',
   oursHit: '**ours**, decision-cache hit (same token)',
+  oursRefusedSignature: 'ours, refusal (401): one flipped signature bit (distinct tokens)',
+  oursRefusedMalformed: 'ours, refusal (401): a header that is not JSON, refused before any crypto',
   oursMissNoLog: 'ours, miss, logger replaced by a silent one',
   oursMissNoMetrics: 'ours, miss, metrics replaced by a silent sink',
   oursMissSilent: 'ours, miss, no logging and no metrics',
@@ -32,6 +34,8 @@ const MAIN_VARIANTS: readonly WarmVariant[] = [
   'awsJwtVerify',
   'oursMiss',
   'oursHit',
+  'oursRefusedSignature',
+  'oursRefusedMalformed',
   'jose',
   'jsonwebtoken',
 ];

