@@ -244,7 +244,7 @@ export async function measureWarmPath(options: WarmOptions): Promise<WarmAlgorit
         call: () => handler(hitEvent),
       });
       // Refusals (401), distinct tokens: a flipped signature bit (the signature check runs and
-      // fails), and a header that is not JSON (refused before any crypto).
+      // fails), and a header that is not JSON (refused before any signature check).
       const tamperedEvents = tokens.map((t) => tokenEvent(tamper(t)));
       const malformedEvents = tokens.map((t) => tokenEvent(`x${t.slice(1)}`));
       const refused = (handler: OurAuthorizerHandler, pool: readonly TokenEvent[]): Measured => ({
@@ -254,7 +254,10 @@ export async function measureWarmPath(options: WarmOptions): Promise<WarmAlgorit
             () => {
               throw new Error('a refusal variant was allowed: the bench tokens are not what it assumes');
             },
-            () => undefined,
+            (error: unknown) => {
+              // A refusal is exactly `Unauthorized` (401); anything else is a bench or handler bug.
+              if (!(error instanceof Error) || error.message !== 'Unauthorized') throw error;
+            },
           ),
       });
       const withRevocation = alg === BENCH_ALGORITHMS[0] ? revocation : undefined;

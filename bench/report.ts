@@ -16,7 +16,7 @@ const VARIANT_LABELS: Readonly<Record<WarmVariant, string>> = {
   oursMiss: '**ours**, decision-cache miss (distinct tokens)',
   oursHit: '**ours**, decision-cache hit (same token)',
   oursRefusedSignature: 'ours, refusal (401): one flipped signature bit (distinct tokens)',
-  oursRefusedMalformed: 'ours, refusal (401): a header that is not JSON, refused before any crypto',
+  oursRefusedMalformed: 'ours, refusal (401): a header that is not JSON, refused before any signature check',
   oursMissNoLog: 'ours, miss, logger replaced by a silent one',
   oursMissNoMetrics: 'ours, miss, metrics replaced by a silent sink',
   oursMissSilent: 'ours, miss, no logging and no metrics',

@@ -5,7 +5,8 @@ import { Construct } from 'constructs';
 import type { AlarmsConfig } from './config/api-config';
 import {
   alarmFactory,
-  AUTHORIZER_ERRORS_DESCRIPTION,
+  AUTHORIZER_FAILURES_DESCRIPTION,
+  authorizerFailuresMetric,
   dashboardConsoleUrl,
   decisionWidgets,
   FIVE_MINUTES,
@@ -29,8 +30,9 @@ export interface AuthorizerMonitoringProps {
 
 /**
  * Alarms and a dashboard for an authorizer the edge does not front (attach-only mode: the API, its
- * WAF and its access log belong to someone else): authorizer Lambda errors (each one a 500 to a
- * client) and throttles, tokens accepted without a revocation check under the insecure opt-in, and
+ * WAF and its access log belong to someone else): authorizer failures (fail-closed errors and an
+ * unreachable JWKS, from its decision metrics) and Lambda throttles, tokens accepted without a
+ * revocation check under the insecure opt-in, and
  * the authorizer's decisions by outcome and reason. The same alarms, with the same thresholds and
  * metrics, as the full edge's monitoring (edge-monitoring.ts).
  */
@@ -47,9 +49,9 @@ export class AuthorizerMonitoring extends Construct {
     const alarm = alarmFactory(this, props.alarms.snsTopicArn, this.alarms);
     alarm(
       'AuthorizerErrors',
-      fn.metricErrors(SUM_5M),
+      authorizerFailuresMetric(),
       props.alarms.authorizerErrors,
-      AUTHORIZER_ERRORS_DESCRIPTION,
+      AUTHORIZER_FAILURES_DESCRIPTION,
     );
     alarm(
       'AuthorizerThrottles',
@@ -69,8 +71,11 @@ export class AuthorizerMonitoring extends Construct {
     this.dashboard.addWidgets(...decisionWidgets());
     this.dashboard.addWidgets(
       new cloudwatch.GraphWidget({
-        title: 'Authorizer errors and throttles',
-        left: [fn.metricErrors(SUM_5M)],
+        title: 'Authorizer failures, Lambda errors (every 401 included) and throttles',
+        left: [
+          authorizerFailuresMetric(),
+          fn.metricErrors({ ...SUM_5M, label: 'Lambda errors (incl. 401s)' }),
+        ],
         right: [fn.metricThrottles(SUM_5M)],
         width: 8,
       }),

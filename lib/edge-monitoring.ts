@@ -8,7 +8,8 @@ import { METRICS_NAMESPACE, THROTTLED_REQUESTS_METRIC } from '../lambdas/shared/
 import type { AlarmsConfig } from './config/api-config';
 import {
   alarmFactory,
-  AUTHORIZER_ERRORS_DESCRIPTION,
+  AUTHORIZER_FAILURES_DESCRIPTION,
+  authorizerFailuresMetric,
   dashboardConsoleUrl,
   decisionWidgets,
   FIVE_MINUTES,
@@ -71,9 +72,9 @@ export class EdgeMonitoring extends Construct {
     );
     alarm(
       'AuthorizerErrors',
-      props.authorizerFunction.metricErrors(sum),
+      authorizerFailuresMetric(),
       thresholds.authorizerErrors,
-      AUTHORIZER_ERRORS_DESCRIPTION,
+      AUTHORIZER_FAILURES_DESCRIPTION,
     );
     alarm(
       'RevocationStoreErrorAccepted',

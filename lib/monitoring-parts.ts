@@ -5,6 +5,7 @@ import * as sns from 'aws-cdk-lib/aws-sns';
 import type { Construct } from 'constructs';
 import {
   AUTHORIZER_DECISION_METRIC,
+  AUTHORIZER_FAILURE_DECISIONS,
   AUTHORIZER_SERVICE_NAME,
   DECISION_DIMENSIONS,
   DECISION_OUTCOMES,
@@ -81,9 +82,38 @@ export function revocationStoreErrorAcceptedMetric(): cloudwatch.Metric {
   });
 }
 
-/** The description of the authorizer errors alarm. */
-export const AUTHORIZER_ERRORS_DESCRIPTION =
-  'Authorizer Lambda errors (each one is a 500 to a client: it fails closed)';
+/**
+ * The authorizer's failing decisions per 5 minutes, from its EMF decision counts. Not the Lambda
+ * `Errors` metric: a REST TOKEN authorizer refuses a token by throwing `Unauthorized`, so `Errors`
+ * counts every 401 too, and an alarm on it would fire on the first bad token.
+ */
+export function authorizerFailuresMetric(): cloudwatch.MathExpression {
+  const usingMetrics: Record<string, cloudwatch.IMetric> = {};
+  AUTHORIZER_FAILURE_DECISIONS.forEach(({ outcome, reason }, i) => {
+    usingMetrics[`f${i}`] = new cloudwatch.Metric({
+      namespace: METRICS_NAMESPACE,
+      metricName: AUTHORIZER_DECISION_METRIC,
+      dimensionsMap: {
+        service: AUTHORIZER_SERVICE_NAME,
+        [DECISION_DIMENSIONS.outcome]: outcome,
+        [DECISION_DIMENSIONS.reason]: reason,
+      },
+      ...SUM_5M,
+    });
+  });
+  return new cloudwatch.MathExpression({
+    expression: Object.keys(usingMetrics)
+      .map((id) => `FILL(${id}, 0)`)
+      .join(' + '),
+    usingMetrics,
+    label: 'authorizer failures',
+    period: FIVE_MINUTES,
+  });
+}
+
+/** The description of the authorizer failures alarm. */
+export const AUTHORIZER_FAILURES_DESCRIPTION =
+  'Authorizer failures: fail-closed errors (internal error, revocation store or client registry unreadable) and an unreachable JWKS, from its decision metrics';
 
 /** The description of the insecure-opt-in alarm. */
 export const REVOCATION_STORE_ERROR_ACCEPTED_DESCRIPTION =

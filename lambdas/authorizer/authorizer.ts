@@ -19,6 +19,7 @@ import {
 } from './errors';
 import { parseAuthorizerEvent, type AuthorizerRequest } from './events';
 import { gatewaySignal } from './gateway-signal';
+import { stackFrames } from '../shared/logging/stack-frames';
 import type { RevocationCheck, RevocationSubject } from './revocation-check';
 import { HttpFetcher } from './http-fetcher';
 import { loggableUrl } from '../shared/logging/loggable-url';
@@ -336,6 +337,8 @@ export class Authorizer {
     if (outcome === 'error') {
       const cause = error?.cause;
       attributes.errorName = cause instanceof Error ? cause.name : error?.name;
+      // Where an unexpected failure came from (frames only, never its message).
+      attributes.errorFrames = stackFrames(cause);
       this.logger.error('authorizer decision', attributes);
     } else {
       this.logger.info('authorizer decision', attributes);

@@ -61,8 +61,11 @@ export abstract class AuthorizerError extends Error {
   constructor(message: string, options?: ErrorOptions) {
     const limit = Error.stackTraceLimit;
     Error.stackTraceLimit = 0;
-    super(message, options);
-    Error.stackTraceLimit = limit;
+    try {
+      super(message, options);
+    } finally {
+      Error.stackTraceLimit = limit;
+    }
   }
 }
 

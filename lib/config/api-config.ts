@@ -245,7 +245,7 @@ export const alarmsConfigSchema = z.strictObject({
     .min(1)
     .default(1)
     .describe(
-      'Authorizer Lambda errors per 5 minutes that raise an alarm (it fails closed: every error is a 5XX).',
+      'Authorizer failures per 5 minutes that raise an alarm: fail-closed errors (internal error, revocation store or client registry unreadable) and an unreachable JWKS, counted from its decision metrics (not the Lambda Errors metric, which counts every 401 too).',
     ),
   latencyP99Ms: z
     .int()

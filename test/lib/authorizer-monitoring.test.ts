@@ -9,6 +9,7 @@ import {
 import { AttachAuthorizerStack } from '../../lib/attach-authorizer-stack';
 import type { EdgeConfigInput } from '../../lib/config/edge-config';
 import { apiOf, exampleConfig, findResources } from './edge-config-fixture';
+import { expectFailureAlarm } from './monitoring-assertions';
 
 /** The attach-only stack for the example config with a change applied. */
 function attach(change: (raw: EdgeConfigInput) => void = () => undefined): Template {
@@ -34,23 +35,25 @@ describe('attach-only mode: the authorizer has its own alarms and dashboard', ()
     });
   });
 
-  it('alarms on authorizer errors and throttles at the configured thresholds', () => {
-    const fn = authorizerFunctionId(template);
-    for (const [metricName, threshold] of [
-      ['Errors', 3],
-      ['Throttles', 7],
-    ] as const) {
-      template.hasResourceProperties('AWS::CloudWatch::Alarm', {
-        Namespace: 'AWS/Lambda',
-        MetricName: metricName,
-        Dimensions: [{ Name: 'FunctionName', Value: { Ref: fn } }],
-        Threshold: threshold,
-        Statistic: 'Sum',
-        Period: 300,
-        ComparisonOperator: 'GreaterThanOrEqualToThreshold',
-        TreatMissingData: 'notBreaching',
-      });
-    }
+  it("alarms on the authorizer's failing decisions and on its throttles, at the configured thresholds", () => {
+    expectFailureAlarm(template, 3);
+    template.hasResourceProperties('AWS::CloudWatch::Alarm', {
+      Namespace: 'AWS/Lambda',
+      MetricName: 'Throttles',
+      Dimensions: [{ Name: 'FunctionName', Value: { Ref: authorizerFunctionId(template) } }],
+      Threshold: 7,
+      Statistic: 'Sum',
+      Period: 300,
+      EvaluationPeriods: 1,
+      ComparisonOperator: 'GreaterThanOrEqualToThreshold',
+      TreatMissingData: 'notBreaching',
+    });
+  });
+
+  it('does not alarm on the Lambda Errors metric, which counts every refused token (a thrown Unauthorized)', () => {
+    expect(findResources(template, 'AWS::CloudWatch::Alarm', (p) => p.MetricName === 'Errors')).toHaveLength(
+      0,
+    );
   });
 
   it('alarms on any token accepted under the insecure revocation opt-in, on the dimension its EMF carries', () => {
@@ -59,6 +62,9 @@ describe('attach-only mode: the authorizer has its own alarms and dashboard', ()
       MetricName: REVOCATION_STORE_ERROR_ACCEPTED_METRIC,
       Dimensions: [{ Name: 'service', Value: 'authorizer' }],
       Threshold: 1,
+      Period: 300,
+      Statistic: 'Sum',
+      EvaluationPeriods: 1,
     });
     template.resourceCountIs('AWS::CloudWatch::Alarm', 3);
   });
@@ -72,7 +78,7 @@ describe('attach-only mode: the authorizer has its own alarms and dashboard', ()
         `MetricName=\\\\\\"${AUTHORIZER_DECISION_METRIC}\\\\\\" outcome=\\\\\\"${outcome}\\\\\\"`,
       );
     }
-    expect(body).toContain('Authorizer errors and throttles');
+    expect(body).toContain('Authorizer failures, Lambda errors (every 401 included) and throttles');
     expect(JSON.stringify(template.findOutputs('DashboardUrl'))).toContain(
       '#dashboards:name=Attach-authorizer',
     );
@@ -91,7 +97,7 @@ describe('attach-only mode: thresholds and notifications', () => {
     const template = attach((raw) => {
       delete raw.api;
     });
-    template.hasResourceProperties('AWS::CloudWatch::Alarm', { MetricName: 'Errors', Threshold: 1 });
+    expectFailureAlarm(template, 1);
     template.hasResourceProperties('AWS::CloudWatch::Alarm', { MetricName: 'Throttles', Threshold: 1 });
     template.resourceCountIs('AWS::CloudWatch::Alarm', 3);
   });

@@ -12,6 +12,7 @@ import { WAF_RULE_NAMES } from '../../lib/edge-waf';
 import { NON_CANONICAL_PATH_REGEX } from '../../lambdas/shared/contracts/canonical-path';
 import type { EdgeStack } from '../../lib/edge-stack';
 import { exampleConfig, findResources, synthEdgeStack } from './edge-config-fixture';
+import { expectFailureAlarm } from './monitoring-assertions';
 
 // One synthesized stack of the committed example config for the whole file (bundling is real, via esbuild).
 let template: Template;
@@ -525,11 +526,26 @@ describe('alarms and dashboard', () => {
     });
   });
 
-  it('alarms on authorizer errors and on every Lambda error and throttle', () => {
+  it('alarms on every backend and guard Lambda error and every Lambda throttle', () => {
     const errors = findResources(template, 'AWS::CloudWatch::Alarm', (p) => p.MetricName === 'Errors');
-    expect(errors).toHaveLength(5); // authorizer + guard + 3 backends
+    expect(errors).toHaveLength(4); // guard + 3 backends (not the authorizer: see below)
     const throttles = findResources(template, 'AWS::CloudWatch::Alarm', (p) => p.MetricName === 'Throttles');
     expect(throttles).toHaveLength(5);
+  });
+
+  it("alarms on the authorizer's failing decisions, not on its Lambda Errors (every 401 is a thrown error)", () => {
+    const authorizerFn = findResources(
+      template,
+      'AWS::Lambda::Function',
+      (p) => p.Environment?.Variables?.AUTH_CONFIG !== undefined,
+    )[0]![0];
+    const onAuthorizerErrors = findResources(
+      template,
+      'AWS::CloudWatch::Alarm',
+      (p) => p.MetricName === 'Errors' && JSON.stringify(p.Dimensions).includes(authorizerFn),
+    );
+    expect(onAuthorizerErrors).toHaveLength(0);
+    expectFailureAlarm(template, 1);
   });
 
   it('counts 429s from the access log with a metric filter', () => {

@@ -24,6 +24,27 @@ export const DECISION_DIMENSIONS = {
 export const DECISION_OUTCOMES = ['allow', 'deny', 'unauthorized', 'error'] as const;
 export type DecisionOutcome = (typeof DECISION_OUTCOMES)[number];
 
+/**
+ * The decisions that mean the authorizer itself is failing, not a caller: the fail-closed errors
+ * (`outcome: error`: an internal error, or the revocation store or client registry unreadable) and
+ * an unreachable JWKS (`jwks_unavailable`, a 401 for tokens signed with keys it could not fetch).
+ * The stack alarms on their sum; the authorizer publishes their counts at once, not aggregated.
+ */
+export const AUTHORIZER_FAILURE_DECISIONS: readonly {
+  readonly outcome: DecisionOutcome;
+  readonly reason: string;
+}[] = [
+  { outcome: 'error', reason: 'internal_error' },
+  { outcome: 'error', reason: 'revocation_unavailable' },
+  { outcome: 'error', reason: 'client_registry_unavailable' },
+  { outcome: 'unauthorized', reason: 'jwks_unavailable' },
+];
+
+/** Whether a decision is one of {@link AUTHORIZER_FAILURE_DECISIONS}. */
+export function isAuthorizerFailure(outcome: string, reason: string): boolean {
+  return AUTHORIZER_FAILURE_DECISIONS.some((d) => d.outcome === outcome && d.reason === reason);
+}
+
 /** Count of 429 responses, from a metric filter on the access log (API Gateway has no such metric). */
 export const THROTTLED_REQUESTS_METRIC = 'ThrottledRequests';
 

@@ -1,4 +1,4 @@
-import { DECISION_DIMENSIONS, METRICS_NAMESPACE } from '../contracts/metrics';
+import { DECISION_DIMENSIONS, isAuthorizerFailure, METRICS_NAMESPACE } from '../contracts/metrics';
 import { EmfMetrics } from './emf-metrics';
 import { JsonLogger, type LogLevelName } from './json-logger';
 
@@ -86,7 +86,8 @@ export interface DecisionCounterOptions {
  *
  * Publishing an EMF document costs about as much as a fast signature check, so counts are
  * aggregated and flushed at most once per `flushIntervalMs`, always on the first decision after a
- * quiet interval. Trade-off (documented in docs/authorizer.md): counts of the last interval of a
+ * quiet interval, and at once on a decision that means the authorizer is failing
+ * (`AUTHORIZER_FAILURE_DECISIONS`, which the stack alarms on). Trade-off (documented in docs/authorizer.md): counts of the last interval of a
  * busy execution environment are published with its next decision, and are lost if the environment
  * is shut down first.
  */
@@ -110,7 +111,8 @@ export class DecisionCounter {
     if (entry === undefined) this.pending.set(key, { outcome, reason, count: 1 });
     else entry.count++;
     const now = this.clock();
-    if (now - this.lastFlush >= this.flushIntervalMs) {
+    // A failing authorizer is published at once: the stack alarms on these counts.
+    if (now - this.lastFlush >= this.flushIntervalMs || isAuthorizerFailure(outcome, reason)) {
       this.lastFlush = now;
       this.flush();
     }

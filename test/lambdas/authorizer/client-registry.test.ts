@@ -326,6 +326,7 @@ describe('fail closed', () => {
         const jwt = token(h, 'some-app');
         await expect(h.handler(tokenEvent(`Bearer ${jwt}`))).rejects.toMatchObject({
           message: CLIENT_REGISTRY_UNAVAILABLE,
+          stack: `Error: ${CLIENT_REGISTRY_UNAVAILABLE}`,
         });
         expect(lastDecision(h)).toMatchObject({ outcome: 'error', reason: 'client_registry_unavailable' });
         await expect(

@@ -24,7 +24,6 @@ describe('authorizer errors', () => {
     const error = new MalformedTokenError('malformed', 'the token does not decompose into a JWS', { cause });
     expect(error.stack).toBe('MalformedTokenError: the token does not decompose into a JWS');
     expect(error.cause).toBe(cause);
-    expect(cause.stack?.split('\n').length).toBeGreaterThan(1);
     expect(error.reason).toBe('malformed');
     expect(Error.stackTraceLimit).toBe(limit);
   });

@@ -3,7 +3,12 @@
  * a JWKS served over HTTP on 127.0.0.1 (port 0). The clock is injected: nothing sleeps.
  */
 import { createAuthorizer, type AuthorizerHandler } from '../../../lambdas/authorizer/handler';
-import type { PolicyAuthorizerResult, SimpleAuthorizerResult } from '../../../lambdas/authorizer/authorizer';
+import {
+  Authorizer,
+  type PolicyAuthorizerResult,
+  type SimpleAuthorizerResult,
+} from '../../../lambdas/authorizer/authorizer';
+import type { RevocationCheck } from '../../../lambdas/authorizer/revocation-check';
 import { evaluatePolicy } from '../../../local/gateway/policy-evaluator';
 import {
   testAuthorizerConfig,
@@ -411,6 +416,49 @@ describe('authorizer integration (JWKS over HTTP on 127.0.0.1)', () => {
       ['error', 'error', 'internal_error'],
       ['error', 'error', 'internal_error'],
     ]);
+  });
+});
+
+describe('an unexpected failure is logged with where it came from, never what it says', () => {
+  it('error flow: a bug on the decision path → Unauthorized (fail closed), logged as error with its frames and without its message', async () => {
+    const key = generateRsaKey();
+    const issuer = 'https://idp.example.com';
+    const logger = captureLogger();
+    const clock = manualClock();
+    // Stands in for a bug anywhere on the decision path: a plain TypeError from a dependency.
+    const broken = {
+      check: async function brokenCheck(): Promise<void> {
+        await Promise.resolve();
+        throw new TypeError('cannot read "eyJhbGciOi" of undefined');
+      },
+      keysOf: () => ['jti#x'],
+    } as unknown as RevocationCheck;
+    const authorizer = new Authorizer(
+      testAuthorizerConfig([{ issuer, jwks: jwksOf(key) as never }], {
+        revocation: { tableName: 'Revocations' },
+      }),
+      { clock: clock.now, logger, metrics: captureMetrics(), revocation: broken },
+    );
+    await authorizer.ready();
+    const token = mintJwt(
+      key,
+      standardClaims(issuer, TEST_AUDIENCE, Math.floor(clock.now() / 1000), { roles: ['orders:read'] }),
+    );
+    await expect(
+      authorizer.handle(
+        { type: 'TOKEN', authorizationToken: `Bearer ${token}`, methodArn: methodArnFor('GET', '/orders') },
+        undefined,
+      ),
+    ).rejects.toThrow(/^Unauthorized$/);
+    const line = logger.lines.at(-1)!;
+    expect(line).toMatchObject({
+      level: 'error',
+      attributes: { outcome: 'error', reason: 'internal_error' },
+    });
+    expect(line.attributes.errorName).toBe('TypeError');
+    const frames = line.attributes.errorFrames as string[];
+    expect(frames[0]).toMatch(/^at (async )?(Object\.)?brokenCheck /);
+    expect(JSON.stringify(line)).not.toContain('eyJhbGciOi');
   });
 });
 

@@ -3,6 +3,8 @@ import {
   publishDecisionMetric,
   silentLogger,
 } from '../../../../lambdas/shared/logging/powertools';
+import { REASON_CODES } from '../../../../lambdas/authorizer/errors';
+import { AUTHORIZER_FAILURE_DECISIONS } from '../../../../lambdas/shared/contracts/metrics';
 import { captureMetrics } from '../../../support/capture';
 
 describe('decision metrics', () => {
@@ -51,6 +53,35 @@ describe('decision metrics', () => {
     counter.record('deny', 'missing_role');
     counter.flush();
     expect(published.at(-1)).toEqual(['deny', 'missing_role', 1]);
+  });
+
+  it.each(AUTHORIZER_FAILURE_DECISIONS)(
+    'DecisionCounter publishes a failing decision ($outcome, $reason) at once, for the alarm on it',
+    ({ outcome, reason }) => {
+      let now = 0;
+      const metrics = captureMetrics();
+      const counter = new DecisionCounter(metrics, {
+        metricName: 'AuthorizerDecision',
+        flushIntervalMs: 1000,
+        clock: () => now,
+      });
+      counter.record('allow', 'ok'); // flushes (first decision)
+      now = 10;
+      counter.record('unauthorized', 'expired'); // held for the next flush
+      expect(metrics.published).toHaveLength(1);
+      counter.record(outcome, reason);
+      expect(metrics.published).toHaveLength(3);
+      expect(metrics.published).toContainEqual({
+        dimensions: { outcome, reason },
+        metrics: ['AuthorizerDecision'],
+      });
+    },
+  );
+
+  it('the failing decisions are reason codes the authorizer logs and counts', () => {
+    for (const { reason } of AUTHORIZER_FAILURE_DECISIONS) {
+      expect(REASON_CODES).toContain(reason);
+    }
   });
 
   it('the silent logger accepts calls and drops them', () => {
