@@ -40,9 +40,19 @@ export const AUTHORIZER_FAILURE_DECISIONS: readonly {
   { outcome: 'unauthorized', reason: 'jwks_unavailable' },
 ];
 
-/** Whether a decision is one of {@link AUTHORIZER_FAILURE_DECISIONS}. */
-export function isAuthorizerFailure(outcome: string, reason: string): boolean {
-  return AUTHORIZER_FAILURE_DECISIONS.some((d) => d.outcome === outcome && d.reason === reason);
+/** `outcome|reason` of each of {@link AUTHORIZER_FAILURE_DECISIONS}: one Set lookup per decision. */
+const FAILURE_KEYS: ReadonlySet<string> = new Set(
+  AUTHORIZER_FAILURE_DECISIONS.map(({ outcome, reason }) => decisionKey(outcome, reason)),
+);
+
+/** The key a decision is counted under: `outcome|reason`. */
+export function decisionKey(outcome: string, reason: string): string {
+  return `${outcome}|${reason}`;
+}
+
+/** Whether a decision, by its {@link decisionKey}, is one of {@link AUTHORIZER_FAILURE_DECISIONS}. */
+export function isAuthorizerFailure(key: string): boolean {
+  return FAILURE_KEYS.has(key);
 }
 
 /** Count of 429 responses, from a metric filter on the access log (API Gateway has no such metric). */

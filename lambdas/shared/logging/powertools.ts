@@ -1,4 +1,9 @@
-import { DECISION_DIMENSIONS, isAuthorizerFailure, METRICS_NAMESPACE } from '../contracts/metrics';
+import {
+  DECISION_DIMENSIONS,
+  decisionKey,
+  isAuthorizerFailure,
+  METRICS_NAMESPACE,
+} from '../contracts/metrics';
 import { EmfMetrics } from './emf-metrics';
 import { JsonLogger, type LogLevelName } from './json-logger';
 
@@ -106,13 +111,13 @@ export class DecisionCounter {
   }
 
   record(outcome: string, reason: string): void {
-    const key = `${outcome}|${reason}`;
+    const key = decisionKey(outcome, reason);
     const entry = this.pending.get(key);
     if (entry === undefined) this.pending.set(key, { outcome, reason, count: 1 });
     else entry.count++;
     const now = this.clock();
     // A failing authorizer is published at once: the stack alarms on these counts.
-    if (now - this.lastFlush >= this.flushIntervalMs || isAuthorizerFailure(outcome, reason)) {
+    if (now - this.lastFlush >= this.flushIntervalMs || isAuthorizerFailure(key)) {
       this.lastFlush = now;
       this.flush();
     }
