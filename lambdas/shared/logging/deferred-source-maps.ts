@@ -6,8 +6,8 @@ import { dirname, resolve } from 'node:path';
  * Stack traces that point at the TypeScript sources, without paying for it at cold start.
  *
  * Node's `--enable-source-maps` reads and parses a bundle's source map while it loads the bundle:
- * on every cold start, whether or not an error ever needs a stack (about 8 ms for the authorizer's
- * 118 KB bundle on the bench machine, a fifth of its cold start). This formatter does the same job
+ * on every cold start, whether or not an error ever needs a stack (about 8 ms of the authorizer's
+ * cold start on the bench machine, a fifth of it; 4–6 ms on Node 24). This formatter does the same job
  * on demand: V8 calls `Error.prepareStackTrace` the first time an error's `stack` is read, and only
  * then is the map of the bundle read and decoded (once; kept for the life of the execution
  * environment; 20–30 ms for the authorizer's map on the bench machine, which Node's own mapping also
