@@ -1,11 +1,5 @@
-/**
- * Sets an own, enumerable property even when the key is `__proto__` or `constructor`: keys that
- * come from requests (header names, query names, authorizer context keys) can never reach or
- * replace a prototype.
- */
-export function setOwn<T>(target: Record<string, T>, key: string, value: T): void {
-  Object.defineProperty(target, key, { value, enumerable: true, writable: true, configurable: true });
-}
+/** Own-property assignment safe for request-supplied keys (shared with the Lambdas). */
+export { setOwn } from '../lambdas/shared/backend-http/proxy-headers';
 
 /** Node's `rawHeaders` (`[name, value, name, value, …]`) as pairs. */
 export function rawHeaderPairs(rawHeaders: readonly string[]): [string, string][] {

@@ -1,4 +1,5 @@
 import type { APIGatewayProxyResult } from 'aws-lambda';
+import { mergeProxyHeaderMaps, setOwn } from '../shared/backend-http/proxy-headers';
 import { DEFAULT_PROXY_CONTENT_TYPE } from '../shared/contracts/proxy-response';
 import { component } from '../shared/http-signatures/components';
 import { contentDigestHeader } from '../shared/http-signatures/content-digest';
@@ -14,10 +15,6 @@ export const RESPONSE_SIGNATURE_LABEL = 'guard';
 
 const OWNED_HEADERS = new Set(['content-digest', 'signature', 'signature-input']);
 
-function setOwn<T>(record: Record<string, T>, name: string, value: T): void {
-  Object.defineProperty(record, name, { value, enumerable: true, writable: true, configurable: true });
-}
-
 /** A backend's response headers after the merge: every name is in exactly one of the two maps. */
 export interface MergedProxyHeaders {
   /** Names with one value that the backend set in `headers` only. */
@@ -27,33 +24,18 @@ export interface MergedProxyHeaders {
 }
 
 /**
- * Merges a proxy result's `headers` and `multiValueHeaders` the way API Gateway does, and exactly as
- * the local gateway does (local/gateway/integration-response.ts): per name, case-insensitively, the
- * `multiValueHeaders` values first, then the `headers` value when it is not already there; a value
- * is never repeated; the name keeps its first spelling. The result holds each name once, so any
+ * Merges a proxy result's `headers` and `multiValueHeaders` the way API Gateway does, with the rule
+ * the local gateway uses too (`mergeProxyHeaderMaps`). The result holds each name once, so any
  * gateway merge of it is the identity and what the guard signs is what the client receives. The
  * guard-owned `Content-Digest`, `Signature` and `Signature-Input` a backend sets are dropped.
  */
 export function mergeProxyHeaders(
   result: Pick<APIGatewayProxyResult, 'headers' | 'multiValueHeaders'>,
 ): MergedProxyHeaders {
-  const merged = new Map<string, { name: string; values: string[]; multi: boolean }>();
-  const add = (name: string, value: unknown, multi: boolean): void => {
-    const key = name.toLowerCase();
-    if (OWNED_HEADERS.has(key)) return;
-    const entry = merged.get(key) ?? { name, values: [], multi };
-    const text = String(value);
-    if (!entry.values.includes(text)) entry.values.push(text);
-    merged.set(key, entry);
-  };
-  for (const [name, values] of Object.entries(result.multiValueHeaders ?? {}))
-    for (const value of values) add(name, value, true);
-  for (const [name, value] of Object.entries(result.headers ?? {})) add(name, value, false);
-
   const headers: Record<string, string> = {};
   const multiValueHeaders: Record<string, string[]> = {};
-  for (const { name, values, multi } of merged.values()) {
-    if (multi || values.length > 1) setOwn(multiValueHeaders, name, values);
+  for (const { name, values, multi } of mergeProxyHeaderMaps(result, OWNED_HEADERS)) {
+    if (multi || values.length > 1) setOwn(multiValueHeaders, name, [...values]);
     else setOwn(headers, name, values[0] ?? '');
   }
   return { headers, multiValueHeaders };

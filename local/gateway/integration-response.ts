@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { DEFAULT_PROXY_CONTENT_TYPE } from '../../lambdas/shared/contracts/proxy-response';
+import { mergeProxyHeaderMaps } from '../../lambdas/shared/backend-http/proxy-headers';
 import { setOwn } from '../own-property';
 
 /**
@@ -33,31 +34,21 @@ export class MalformedProxyResponseError extends Error {
 const DROPPED = new Set(['content-length', 'transfer-encoding', 'connection', 'keep-alive', 'upgrade']);
 
 /**
- * Validates a proxy result and merges `headers` and `multiValueHeaders` (values of the same name
- * are combined). A base64 body is decoded. Without a `Content-Type`, API Gateway's default
- * `application/json` is added.
+ * Validates a proxy result and merges `headers` and `multiValueHeaders` as API Gateway does
+ * (`mergeProxyHeaderMaps`, the rule the request guard signs by). A base64 body is decoded.
+ * Without a `Content-Type`, API Gateway's default `application/json` is added.
  */
 export function parseIntegrationResponse(raw: unknown): IntegrationResponse {
   const parsed = proxyResultSchema.safeParse(raw);
   if (!parsed.success)
     throw new MalformedProxyResponseError('malformed Lambda proxy response', { cause: parsed.error });
-  const merged = new Map<string, { name: string; values: string[] }>();
-  const add = (name: string, value: string | number | boolean): void => {
-    const key = name.toLowerCase();
-    if (DROPPED.has(key)) return;
-    const entry = merged.get(key) ?? { name, values: [] };
-    if (!entry.values.includes(String(value))) entry.values.push(String(value));
-    merged.set(key, entry);
-  };
-  for (const [name, values] of Object.entries(parsed.data.multiValueHeaders ?? {}))
-    for (const v of values) add(name, v);
-  for (const [name, value] of Object.entries(parsed.data.headers ?? {})) add(name, value);
+  const merged = mergeProxyHeaderMaps(parsed.data, DROPPED);
   // API Gateway's default for a proxy response without one.
-  if (!merged.has('content-type'))
-    merged.set('content-type', { name: 'Content-Type', values: [DEFAULT_PROXY_CONTENT_TYPE] });
+  if (!merged.some(({ name }) => name.toLowerCase() === 'content-type'))
+    merged.push({ name: 'Content-Type', values: [DEFAULT_PROXY_CONTENT_TYPE], multi: false });
   const headers: Record<string, string | string[]> = {};
-  for (const { name, values } of merged.values())
-    setOwn(headers, name, values.length === 1 ? (values[0] ?? '') : values);
+  for (const { name, values } of merged)
+    setOwn(headers, name, values.length === 1 ? (values[0] ?? '') : [...values]);
   const text = parsed.data.body ?? '';
   const body = parsed.data.isBase64Encoded === true ? Buffer.from(text, 'base64') : Buffer.from(text, 'utf8');
   return { statusCode: parsed.data.statusCode, headers, body };
