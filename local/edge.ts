@@ -24,6 +24,7 @@ import { generateSigningKeys, loadOrCreateSigningKeys, type SigningKeys } from '
 import { loadLocalAuthorizer, type LocalAuthorizer } from './local-authorizer';
 import { buildLocalEdgeConfig, defaultLocalAudience } from './local-config';
 import { quietSdkNodeVersionNotice } from './quiet-warnings';
+import type { LocalState } from './state-file';
 
 /** Ports of the three local services (0 picks a free one). */
 export interface LocalPorts {
@@ -212,4 +213,17 @@ export async function startLocalEdge(options: LocalEdgeOptions): Promise<LocalEd
     await closeAll();
     throw error;
   }
+}
+
+/** What a running local edge tells the other tools: where each part listens. */
+export function localEdgeState(edge: LocalEdge, pid = process.pid): LocalState {
+  return {
+    pid,
+    gatewayUrl: edge.gatewayUrl,
+    issuer: edge.idp.issuer,
+    tokenEndpoint: edge.idp.tokenEndpoint,
+    dynamoEndpoint: edge.dynamo.endpoint,
+    audience: defaultLocalAudience(edge.config),
+    usagePlans: (edge.config.api?.usagePlans ?? []).map((plan) => plan.name),
+  };
 }

@@ -6,9 +6,9 @@
 import { ConfigError } from '../lambdas/shared/config/config-error';
 import { renderBanner } from './banner';
 import { setUpDemoClient } from './demo-client';
-import { startLocalEdge, type LocalEdge } from './edge';
+import { localEdgeState, startLocalEdge, type LocalEdge } from './edge';
 import { LocalEdgeError } from './errors';
-import { defaultLocalAudience, loadEdgeConfigFile } from './local-config';
+import { loadEdgeConfigFile } from './local-config';
 import { parseStartOptions, START_USAGE } from './start-options';
 import { removeLocalState, writeLocalState } from './state-file';
 
@@ -53,15 +53,7 @@ async function main(): Promise<void> {
   process.on('SIGTERM', stop);
 
   const demo = await setUpDemoClient(edge, options.stateDir);
-  await writeLocalState(options.stateDir, {
-    pid: process.pid,
-    gatewayUrl: edge.gatewayUrl,
-    issuer: edge.idp.issuer,
-    tokenEndpoint: edge.idp.tokenEndpoint,
-    dynamoEndpoint: edge.dynamo.endpoint,
-    audience: defaultLocalAudience(edge.config),
-    usagePlans: (edge.config.api?.usagePlans ?? []).map((plan) => plan.name),
-  });
+  await writeLocalState(options.stateDir, localEdgeState(edge));
   const api = edge.config.api;
   const needsKey = api?.apiKeys.required === true && api.apiKeys.source === 'HEADER';
   console.log(

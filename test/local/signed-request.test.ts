@@ -3,8 +3,8 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setUpDemoClient } from '../../local/demo-client';
-import { startLocalEdge, type LocalEdge } from '../../local/edge';
-import { defaultLocalAudience, loadEdgeConfigFile } from '../../local/local-config';
+import { localEdgeState, startLocalEdge, type LocalEdge } from '../../local/edge';
+import { loadEdgeConfigFile } from '../../local/local-config';
 import { writeLocalState } from '../../local/state-file';
 
 /**
@@ -39,14 +39,7 @@ describe('npm run signed-request: the exit code tells whether the signed exchang
     });
     // What `npm start` does after starting: the demo client key, then the state file.
     await setUpDemoClient(edge, stateDir);
-    await writeLocalState(stateDir, {
-      pid: process.pid,
-      gatewayUrl: edge.gatewayUrl,
-      issuer: edge.idp.issuer,
-      tokenEndpoint: edge.idp.tokenEndpoint,
-      dynamoEndpoint: edge.dynamo.endpoint,
-      audience: defaultLocalAudience(edge.config),
-    });
+    await writeLocalState(stateDir, localEdgeState(edge));
   });
   afterAll(async () => {
     await edge.close();
